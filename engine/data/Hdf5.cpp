@@ -1,0 +1,364 @@
+#include "engine/data/Hdf5.h"
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "engine/core/Error.h"
+
+namespace xwam::data::h5 {
+namespace {
+
+// HDF5 prints its own error stack by default; we report once, through xwam::Error.
+struct SilenceHdf5Errors {
+  SilenceHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+};
+const SilenceHdf5Errors silence_once;
+
+template <typename T> hid_t native_type();
+template <> hid_t native_type<float>() { return H5T_NATIVE_FLOAT; }
+template <> hid_t native_type<double>() { return H5T_NATIVE_DOUBLE; }
+template <> hid_t native_type<uint8_t>() { return H5T_NATIVE_UINT8; }
+template <> hid_t native_type<int32_t>() { return H5T_NATIVE_INT32; }
+template <> hid_t native_type<int64_t>() { return H5T_NATIVE_INT64; }
+template <> hid_t native_type<uint16_t>() { return H5T_NATIVE_UINT16; }
+
+hid_t check(hid_t id, const std::string& file, const std::string& where, const std::string& what) {
+  if (id < 0) throw Error(file, where, what);
+  return id;
+}
+
+void check_status(herr_t status, const std::string& file, const std::string& where, const std::string& what) {
+  if (status < 0) throw Error(file, where, what);
+}
+
+size_t element_count(const std::vector<int64_t>& shape) {
+  size_t n = 1;
+  for (auto d : shape) n *= static_cast<size_t>(d);
+  return n;
+}
+
+Id open_attr(hid_t obj, const std::string& name, const std::string& file, const std::string& where) {
+  if (H5Aexists(obj, name.c_str()) <= 0) throw Error(file, where, "missing attribute '" + name + "'");
+  return Id(check(H5Aopen(obj, name.c_str(), H5P_DEFAULT), file, where, "cannot open attribute '" + name + "'"),
+            H5Aclose);
+}
+
+std::string read_string_value(hid_t attr_or_dset, hid_t type, bool is_attr, const std::string& file,
+                              const std::string& where) {
+  if (H5Tis_variable_str(type) > 0) {
+    Id mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mem.get(), H5T_VARIABLE);
+    char* value = nullptr;
+    herr_t st = is_attr ? H5Aread(attr_or_dset, mem.get(), &value)
+                        : H5Dread(attr_or_dset, mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &value);
+    check_status(st, file, where, "cannot read string");
+    std::string out = value ? value : "";
+    H5free_memory(value);
+    return out;
+  }
+  size_t size = H5Tget_size(type);
+  std::vector<char> buf(size + 1, '\0');
+  Id mem(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(mem.get(), size + 1);
+  herr_t st = is_attr ? H5Aread(attr_or_dset, mem.get(), buf.data())
+                      : H5Dread(attr_or_dset, mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data());
+  check_status(st, file, where, "cannot read string");
+  return std::string(buf.data());
+}
+
+}  // namespace
+
+Id& Id::operator=(Id&& o) noexcept {
+  if (this != &o) {
+    reset();
+    id_ = o.id_;
+    closer_ = o.closer_;
+    o.id_ = -1;
+  }
+  return *this;
+}
+
+void Id::reset() {
+  if (id_ >= 0 && closer_) closer_(id_);
+  id_ = -1;
+}
+
+std::string Group::child_path(const std::string& name) const {
+  return path_ == "/" ? "/" + name : path_ + "/" + name;
+}
+
+bool Group::has(const std::string& name) const {
+  // Check each path component so "a/b" with a missing "a" answers false instead of erroring.
+  size_t pos = 0;
+  while (true) {
+    size_t slash = name.find('/', pos);
+    std::string prefix = name.substr(0, slash);
+    if (H5Lexists(id(), prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    if (slash == std::string::npos) return true;
+    pos = slash + 1;
+  }
+}
+
+bool Group::has_group(const std::string& name) const {
+  if (!has(name)) return false;
+  H5O_info_t info;
+#if H5_VERSION_GE(1, 12, 0)
+  if (H5Oget_info_by_name3(id(), name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return false;
+#else
+  if (H5Oget_info_by_name2(id(), name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return false;
+#endif
+  return info.type == H5O_TYPE_GROUP;
+}
+
+bool Group::has_dataset(const std::string& name) const {
+  if (!has(name)) return false;
+  H5O_info_t info;
+#if H5_VERSION_GE(1, 12, 0)
+  if (H5Oget_info_by_name3(id(), name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return false;
+#else
+  if (H5Oget_info_by_name2(id(), name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return false;
+#endif
+  return info.type == H5O_TYPE_DATASET;
+}
+
+std::vector<std::string> Group::children() const {
+  std::vector<std::string> names;
+  H5G_info_t info;
+  check_status(H5Gget_info(id(), &info), file_, path_, "cannot list group");
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    ssize_t len = H5Lget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    check_status(static_cast<herr_t>(len < 0 ? -1 : 0), file_, path_, "cannot list group");
+    std::string name(static_cast<size_t>(len), '\0');
+    H5Lget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1, H5P_DEFAULT);
+    names.push_back(name);
+  }
+  return names;
+}
+
+Group Group::group(const std::string& name) const {
+  if (!has_group(name)) throw Error(file_, child_path(name), "missing group");
+  return Group(Id(check(H5Gopen2(id(), name.c_str(), H5P_DEFAULT), file_, child_path(name), "cannot open group"),
+                  H5Gclose),
+               file_, child_path(name));
+}
+
+Group Group::create_group(const std::string& name) const {
+  return Group(Id(check(H5Gcreate2(id(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), file_,
+                        child_path(name), "cannot create group"),
+                  H5Gclose),
+               file_, child_path(name));
+}
+
+Id Group::open_dataset(const std::string& name) const {
+  if (!has_dataset(name)) throw Error(file_, child_path(name), "missing dataset");
+  return Id(check(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), file_, child_path(name), "cannot open dataset"),
+            H5Dclose);
+}
+
+std::vector<int64_t> Group::shape(const std::string& name) const {
+  Id ds = open_dataset(name);
+  Id space(H5Dget_space(ds.get()), H5Sclose);
+  int rank = H5Sget_simple_extent_ndims(space.get());
+  check_status(rank, file_, child_path(name), "cannot read dataset shape");
+  std::vector<hsize_t> dims(static_cast<size_t>(rank));
+  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  return std::vector<int64_t>(dims.begin(), dims.end());
+}
+
+Kind Group::kind(const std::string& name) const {
+  Id ds = open_dataset(name);
+  Id type(H5Dget_type(ds.get()), H5Tclose);
+  switch (H5Tget_class(type.get())) {
+    case H5T_FLOAT: return Kind::Float;
+    case H5T_INTEGER: return Kind::Integer;
+    case H5T_STRING: return Kind::String;
+    default: return Kind::Other;
+  }
+}
+
+template <typename T>
+std::vector<T> Group::read(const std::string& name) const {
+  Id ds = open_dataset(name);
+  std::vector<T> out(element_count(shape(name)));
+  check_status(H5Dread(ds.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), file_,
+               child_path(name), "cannot read dataset (truncated file or incompatible type)");
+  return out;
+}
+
+template <typename T>
+std::vector<T> Group::read_rows(const std::string& name, int64_t first, int64_t count) const {
+  auto dims = shape(name);
+  if (dims.empty() || first < 0 || count < 0 || first + count > dims[0])
+    throw Error(file_, child_path(name),
+                "rows [" + std::to_string(first) + ", " + std::to_string(first + count) + ") out of range (" +
+                    std::to_string(dims.empty() ? 0 : dims[0]) + " rows)");
+  Id ds = open_dataset(name);
+  Id file_space(H5Dget_space(ds.get()), H5Sclose);
+  std::vector<hsize_t> start(dims.size(), 0), extent(dims.begin(), dims.end());
+  start[0] = static_cast<hsize_t>(first);
+  extent[0] = static_cast<hsize_t>(count);
+  H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, extent.data(), nullptr);
+  Id mem_space(H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr), H5Sclose);
+  std::vector<int64_t> sub(dims);
+  sub[0] = count;
+  std::vector<T> out(element_count(sub));
+  if (count > 0) {
+    check_status(H5Dread(ds.get(), native_type<T>(), mem_space.get(), file_space.get(), H5P_DEFAULT, out.data()),
+                 file_, child_path(name), "cannot read dataset rows (truncated file or incompatible type)");
+  }
+  return out;
+}
+
+std::vector<std::string> Group::read_strings(const std::string& name) const {
+  Id ds = open_dataset(name);
+  Id type(H5Dget_type(ds.get()), H5Tclose);
+  if (H5Tget_class(type.get()) != H5T_STRING) throw Error(file_, child_path(name), "expected a string dataset");
+  auto dims = shape(name);
+  size_t n = element_count(dims);
+  std::vector<std::string> out;
+  if (H5Tis_variable_str(type.get()) > 0) {
+    Id mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mem.get(), H5T_VARIABLE);
+    std::vector<char*> ptrs(n, nullptr);
+    check_status(H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), file_, child_path(name),
+                 "cannot read strings");
+    for (char* p : ptrs) {
+      out.emplace_back(p ? p : "");
+      H5free_memory(p);
+    }
+  } else {
+    size_t size = H5Tget_size(type.get());
+    std::vector<char> buf(n * size);
+    check_status(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), file_, child_path(name),
+                 "cannot read strings");
+    for (size_t i = 0; i < n; ++i) out.emplace_back(strnlen(buf.data() + i * size, size) ? std::string(buf.data() + i * size, strnlen(buf.data() + i * size, size)) : "");
+  }
+  return out;
+}
+
+template <typename T>
+void Group::write(const std::string& name, const std::vector<int64_t>& shape, const T* data, int64_t chunk_rows,
+                  int deflate_level) const {
+  std::vector<hsize_t> dims(shape.begin(), shape.end());
+  Id space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
+  Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  if (chunk_rows > 0 && !dims.empty() && dims[0] > 0) {
+    std::vector<hsize_t> chunk(dims);
+    chunk[0] = std::min<hsize_t>(dims[0], static_cast<hsize_t>(chunk_rows));
+    H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data());
+    if (sizeof(T) > 1) H5Pset_shuffle(dcpl.get());
+    H5Pset_deflate(dcpl.get(), static_cast<unsigned>(deflate_level));
+  }
+  Id ds(check(H5Dcreate2(id(), name.c_str(), native_type<T>(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+              file_, child_path(name), "cannot create dataset"),
+        H5Dclose);
+  if (element_count(shape) > 0) {
+    check_status(H5Dwrite(ds.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data), file_, child_path(name),
+                 "cannot write dataset (disk full?)");
+  }
+}
+
+bool Group::has_attr(const std::string& name) const { return H5Aexists(id(), name.c_str()) > 0; }
+
+std::string Group::attr_string(const std::string& name) const {
+  Id attr = open_attr(id(), name, file_, path_);
+  Id type(H5Aget_type(attr.get()), H5Tclose);
+  if (H5Tget_class(type.get()) != H5T_STRING) throw Error(file_, path_, "attribute '" + name + "' is not a string");
+  return read_string_value(attr.get(), type.get(), true, file_, path_ + "@" + name);
+}
+
+std::vector<double> Group::attr_doubles(const std::string& name) const {
+  Id attr = open_attr(id(), name, file_, path_);
+  Id space(H5Aget_space(attr.get()), H5Sclose);
+  hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  std::vector<double> out(static_cast<size_t>(n));
+  check_status(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, out.data()), file_, path_,
+               "cannot read attribute '" + name + "' as numbers");
+  return out;
+}
+
+double Group::attr_double(const std::string& name) const {
+  auto values = attr_doubles(name);
+  if (values.size() != 1) throw Error(file_, path_, "attribute '" + name + "' is not a scalar");
+  return values[0];
+}
+
+int64_t Group::attr_int(const std::string& name) const { return static_cast<int64_t>(attr_double(name)); }
+
+void Group::set_attr(const std::string& name, const std::string& value) const {
+  Id type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.get(), std::max<size_t>(1, value.size()));
+  H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
+  Id space(H5Screate(H5S_SCALAR), H5Sclose);
+  Id attr(check(H5Acreate2(id(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), file_, path_,
+                "cannot create attribute '" + name + "'"),
+          H5Aclose);
+  std::string padded = value.empty() ? std::string(1, '\0') : value;
+  check_status(H5Awrite(attr.get(), type.get(), padded.data()), file_, path_, "cannot write attribute '" + name + "'");
+}
+
+void Group::set_attr(const std::string& name, const std::vector<double>& values) const {
+  hsize_t n = values.size();
+  Id space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  Id attr(check(H5Acreate2(id(), name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), file_, path_,
+                "cannot create attribute '" + name + "'"),
+          H5Aclose);
+  check_status(H5Awrite(attr.get(), H5T_NATIVE_DOUBLE, values.data()), file_, path_,
+               "cannot write attribute '" + name + "'");
+}
+
+void Group::set_attr(const std::string& name, double value) const {
+  Id space(H5Screate(H5S_SCALAR), H5Sclose);
+  Id attr(check(H5Acreate2(id(), name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), file_, path_,
+                "cannot create attribute '" + name + "'"),
+          H5Aclose);
+  check_status(H5Awrite(attr.get(), H5T_NATIVE_DOUBLE, &value), file_, path_, "cannot write attribute '" + name + "'");
+}
+
+void Group::set_attr(const std::string& name, int64_t value) const {
+  Id space(H5Screate(H5S_SCALAR), H5Sclose);
+  Id attr(check(H5Acreate2(id(), name.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), file_, path_,
+                "cannot create attribute '" + name + "'"),
+          H5Aclose);
+  check_status(H5Awrite(attr.get(), H5T_NATIVE_INT64, &value), file_, path_, "cannot write attribute '" + name + "'");
+}
+
+Group open_file(const std::string& path) {
+  std::ifstream probe(path, std::ios::binary);
+  if (!probe) throw Error(path, "cannot open file (missing or unreadable)");
+  char signature[8] = {};
+  probe.read(signature, 8);
+  static const char kHdf5Signature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+  if (probe.gcount() < 8 || std::memcmp(signature, kHdf5Signature, 8) != 0)
+    throw Error(path, "not an HDF5 file (bad signature)");
+  Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_WEAK);
+  Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose);
+  if (!file.valid()) throw Error(path, "cannot open HDF5 file (truncated or corrupt)");
+  return Group(Id(check(H5Gopen2(file.get(), "/", H5P_DEFAULT), path, "/", "cannot open root group"), H5Gclose), path,
+               "/");
+}
+
+Group create_file(const std::string& path) {
+  Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_WEAK);
+  Id file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
+  if (!file.valid()) throw Error(path, "cannot create HDF5 file");
+  return Group(Id(check(H5Gopen2(file.get(), "/", H5P_DEFAULT), path, "/", "cannot open root group"), H5Gclose), path,
+               "/");
+}
+
+#define XWAM_H5_INSTANTIATE(T)                                                                       \
+  template std::vector<T> Group::read<T>(const std::string&) const;                                  \
+  template std::vector<T> Group::read_rows<T>(const std::string&, int64_t, int64_t) const;          \
+  template void Group::write<T>(const std::string&, const std::vector<int64_t>&, const T*, int64_t, int) const;
+XWAM_H5_INSTANTIATE(float)
+XWAM_H5_INSTANTIATE(double)
+XWAM_H5_INSTANTIATE(uint8_t)
+XWAM_H5_INSTANTIATE(int32_t)
+XWAM_H5_INSTANTIATE(int64_t)
+XWAM_H5_INSTANTIATE(uint16_t)
+#undef XWAM_H5_INSTANTIATE
+
+}  // namespace xwam::data::h5
