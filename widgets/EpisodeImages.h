@@ -1,0 +1,22 @@
+// Episode frames as QImages: RGB as stored, metric depth through a colormap (near = warm, far = cool).
+#pragma once
+#include <QImage>
+
+#include "engine/data/Episode.h"
+
+namespace xwam::widgets {
+
+// Deep copy of camera `camera`'s RGB at frame t (Format_RGB888). Null image when RGB was not read.
+QImage rgb_image(const data::Episode& episode, int camera, int t);
+
+// Depth in metres mapped over [near_m, far_m] with a perceptual colormap; invalid (0) pixels black.
+// Null image when the camera has no depth.
+QImage depth_image(const data::Episode& episode, int camera, int t, float near_m, float far_m);
+
+// The 2nd and 98th percentile of the camera's valid depth over the episode: a stable colour range.
+std::pair<float, float> depth_range(const data::Episode& episode, int camera);
+
+// The colormap itself, for legends: value in [0, 1] → RGB.
+QRgb depth_color(float value01);
+
+}  // namespace xwam::widgets
