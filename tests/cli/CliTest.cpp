@@ -1,0 +1,95 @@
+// The `xwam` program as a user meets it: help, inspect --json, bad input and exit codes.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "engine/data/EpisodeFile.h"
+#include "tests/cli/CliRunner.h"
+
+using namespace xwam;
+using xwam::testing::run_xwam;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path temp_path(const std::string& name) {
+  return fs::temp_directory_path() / ("xwam_cli_" + std::to_string(::getpid()) + "_" + name);
+}
+
+data::Episode tiny_episode(const std::string& name, int T) {
+  data::Episode ep;
+  ep.name = name;
+  ep.instruction = "open the drawer";
+  ep.task = "drawer";
+  ep.num_frames = ep.total_frames = T;
+  data::CameraInfo cam;
+  cam.name = "main";
+  cam.width = 8;
+  cam.height = 6;
+  cam.intrinsics = data::PinholeIntrinsics{10, 10, 4, 3};
+  cam.T_world_cam = Eigen::Matrix4d::Identity();
+  cam.has_depth = true;
+  ep.cameras = {cam};
+  ep.rgb = {std::vector<uint8_t>(static_cast<size_t>(T) * 8 * 6 * 3, 9)};
+  ep.depth = {std::vector<float>(static_cast<size_t>(T) * 8 * 6, 1.5f)};
+  ep.states.assign(static_cast<size_t>(T) * data::kStateDim, 0.f);
+  ep.actions.assign(static_cast<size_t>(T) * data::kActionDim, 0.f);
+  ep.state_mask.fill(0);
+  for (int d = 0; d < 8; ++d) ep.state_mask[d] = 1;
+  return ep;
+}
+
+}  // namespace
+
+TEST(Cli, HelpListsTheCommandsAndUnknownOnesFail) {
+  auto help = run_xwam("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("inspect"), std::string::npos);
+  auto unknown = run_xwam("frobnicate");
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("unknown command"), std::string::npos);
+}
+
+TEST(Cli, InspectJsonDescribesTheFile) {
+  auto path = temp_path("inspect.h5").string();
+  {
+    data::EpisodeFileWriter w(path);
+    w.add(tiny_episode("a", 5));
+    w.add(tiny_episode("b", 7));
+    std::vector<data::Episode> eps = {tiny_episode("a", 5)};
+    w.set_stats(data::NormStats::compute(eps));
+    w.commit();
+  }
+  auto r = run_xwam("inspect " + path + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["num_episodes"], 2);
+  EXPECT_EQ(j["total_frames"], 12);
+  EXPECT_EQ(j["episodes"][1]["name"], "b");
+  EXPECT_EQ(j["episodes"][1]["frames"], 7);
+  EXPECT_EQ(j["episodes"][0]["instruction"], "open the drawer");
+  EXPECT_EQ(j["episodes"][0]["cameras"][0]["intrinsics"]["fx"], 10.0);
+  EXPECT_EQ(j["episodes"][0]["modalities"]["state_dims"], 8);
+  EXPECT_EQ(j["episodes"][0]["modalities"]["depth"], true);
+  EXPECT_FALSE(j["stats"].is_null());
+  auto text = run_xwam("inspect " + path);
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_NE(text.out.find("2 episodes"), std::string::npos);
+  fs::remove(path);
+}
+
+TEST(Cli, BadInputNamesTheFileAndExitsNonZero) {
+  auto bad = temp_path("bad.h5").string();
+  std::ofstream(bad) << "not hdf5";
+  auto r = run_xwam("inspect " + bad);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find(bad), std::string::npos) << r.err;
+  auto typo = run_xwam("inspect " + bad + " --jsn");
+  EXPECT_NE(typo.exit_code, 0);
+  EXPECT_NE(typo.err.find("--jsn"), std::string::npos) << typo.err;
+  auto missing = run_xwam("inspect");
+  EXPECT_NE(missing.exit_code, 0);
+  fs::remove(bad);
+}
