@@ -103,6 +103,7 @@ struct EpisodeFileReader::Impl {
 };
 
 EpisodeFileReader::EpisodeFileReader(const std::string& path) {
+  auto guard = h5::lock();
   h5::Group root = h5::open_file(path);
   if (!root.has_attr("format") || root.attr_string("format") != kFormatName)
     throw Error(path, "not an X-WAM Studio episode file (no format=xwam-episodes attribute; use `xwam import` for "
@@ -122,7 +123,10 @@ EpisodeFileReader::EpisodeFileReader(const std::string& path) {
   impl_.reset(new Impl{path, std::move(root), std::move(keys)});
 }
 
-EpisodeFileReader::~EpisodeFileReader() = default;
+EpisodeFileReader::~EpisodeFileReader() {
+  auto guard = h5::lock();
+  impl_.reset();
+}
 EpisodeFileReader::EpisodeFileReader(EpisodeFileReader&&) noexcept = default;
 EpisodeFileReader& EpisodeFileReader::operator=(EpisodeFileReader&&) noexcept = default;
 
@@ -130,6 +134,7 @@ const std::string& EpisodeFileReader::path() const { return impl_->path; }
 int EpisodeFileReader::num_episodes() const { return static_cast<int>(impl_->keys.size()); }
 
 EpisodeSummary EpisodeFileReader::summary(int index) const {
+  auto guard = h5::lock();
   if (index < 0 || index >= num_episodes())
     throw Error(impl_->path, "episode index " + std::to_string(index) + " out of range (file has " +
                                  std::to_string(num_episodes()) + " episodes)");
@@ -151,6 +156,7 @@ EpisodeSummary EpisodeFileReader::summary(int index) const {
 }
 
 Episode EpisodeFileReader::read(int index, const ReadOptions& options) const {
+  auto guard = h5::lock();
   EpisodeSummary s = summary(index);
   auto g = impl_->root.group("episodes").group(impl_->keys[index]);
   const std::string where = "episode " + s.name;
@@ -224,6 +230,7 @@ Episode EpisodeFileReader::read(int index, const ReadOptions& options) const {
 }
 
 std::optional<NormStats> EpisodeFileReader::stats() const {
+  auto guard = h5::lock();
   if (!impl_->root.has_group("stats")) return std::nullopt;
   auto g = impl_->root.group("stats");
   NormStats s;
@@ -253,6 +260,7 @@ struct EpisodeFileWriter::Impl {
 };
 
 EpisodeFileWriter::EpisodeFileWriter(const std::string& path) : impl_(new Impl(path)) {
+  auto guard = h5::lock();
   auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty() && !std::filesystem::is_directory(parent))
     throw Error(path, "directory " + parent.string() + " does not exist");
@@ -264,6 +272,7 @@ EpisodeFileWriter::EpisodeFileWriter(const std::string& path) : impl_(new Impl(p
 
 EpisodeFileWriter::~EpisodeFileWriter() {
   // Close every handle before AtomicFile removes the temporary.
+  auto guard = h5::lock();
   if (impl_) {
     impl_->episodes.reset();
     impl_->root.reset();
@@ -273,6 +282,7 @@ EpisodeFileWriter::~EpisodeFileWriter() {
 int EpisodeFileWriter::num_episodes() const { return impl_->count; }
 
 void EpisodeFileWriter::add(const Episode& ep) {
+  auto guard = h5::lock();
   ep.validate(impl_->path);
   if (!impl_->names.insert(ep.name).second)
     throw Error(impl_->path, "episode " + ep.name, "duplicate episode name in one file");
@@ -322,12 +332,14 @@ void EpisodeFileWriter::add(const Episode& ep) {
 }
 
 void EpisodeFileWriter::set_stats(const NormStats& stats) {
+  auto guard = h5::lock();
   if (impl_->stats_written) throw Error(impl_->path, "statistics already written");
   write_stats(*impl_->root, stats);
   impl_->stats_written = true;
 }
 
 void EpisodeFileWriter::commit() {
+  auto guard = h5::lock();
   if (impl_->count == 0) throw Error(impl_->path, "refusing to write an episode file with no episodes");
   impl_->root->set_attr("num_episodes", static_cast<int64_t>(impl_->count));
   impl_->episodes.reset();

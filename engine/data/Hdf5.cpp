@@ -69,6 +69,11 @@ std::string read_string_value(hid_t attr_or_dset, hid_t type, bool is_attr, cons
 
 }  // namespace
 
+std::unique_lock<std::recursive_mutex> lock() {
+  static std::recursive_mutex mutex;
+  return std::unique_lock<std::recursive_mutex>(mutex);
+}
+
 Id& Id::operator=(Id&& o) noexcept {
   if (this != &o) {
     reset();

@@ -4,6 +4,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,6 +78,10 @@ class Group {
   Id id_;
   std::string file_, path_;
 };
+
+// Debian's libhdf5 is built without thread safety: every HDF5 call in the process must hold this
+// lock (recursive, so public entry points can nest). Readers on worker threads rely on it.
+std::unique_lock<std::recursive_mutex> lock();
 
 // Opens an existing file read-only. Checks the HDF5 signature first so a non-HDF5 or truncated
 // file gives a clear message rather than a library trace.
