@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git ccache
-  libtorch-dev libopenblas0-pthread
+  libtorch-dev libopenblas0-pthread libgloo-dev
   libeigen3-dev libopen3d-dev
   libhdf5-dev hdf5-tools
   nlohmann-json3-dev libyaml-cpp-dev libsentencepiece-dev
