@@ -1,0 +1,82 @@
+#include "engine/train/TrainConfig.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "engine/core/Error.h"
+
+namespace xwam::train {
+namespace {
+using nlohmann::json;
+
+template <typename T>
+void take(const json& j, const char* key, T& out, const std::string& origin) {
+  if (!j.contains(key)) return;
+  try {
+    out = j.at(key).get<T>();
+  } catch (const std::exception&) {
+    throw Error(origin, "key " + std::string(key), "has the wrong type (" + j.at(key).dump() + ")");
+  }
+}
+}  // namespace
+
+TrainConfig TrainConfig::from_json_text(const std::string& text, const std::string& origin) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const std::exception& e) {
+    throw Error(origin, std::string("not valid JSON: ") + e.what());
+  }
+  if (!j.is_object()) throw Error(origin, "expected a JSON object");
+  // Training settings may sit under "train" beside a model config; accept both layouts.
+  const json& t = j.contains("train") ? j.at("train") : j;
+  static const char* known[] = {"steps", "lr", "warmup_steps", "final_lr", "weight_decay", "beta1", "beta2", "eps",
+                                "grad_clip", "grad_accumulation", "ema_decay", "batch_size", "checkpoint_every",
+                                "eval_every", "log_every", "keep_checkpoints", "seed"};
+  for (const auto& [key, value] : t.items()) {
+    if (&t == &j && (key == "model" || key == "data" || key == "name")) continue;
+    if (std::find(std::begin(known), std::end(known), key) == std::end(known))
+      throw Error(origin, "key " + key, "unknown training setting");
+  }
+  TrainConfig c;
+  take(t, "steps", c.steps, origin);
+  take(t, "lr", c.lr, origin);
+  take(t, "warmup_steps", c.warmup_steps, origin);
+  take(t, "final_lr", c.final_lr, origin);
+  take(t, "weight_decay", c.weight_decay, origin);
+  take(t, "beta1", c.beta1, origin);
+  take(t, "beta2", c.beta2, origin);
+  take(t, "eps", c.eps, origin);
+  take(t, "grad_clip", c.grad_clip, origin);
+  take(t, "grad_accumulation", c.grad_accumulation, origin);
+  take(t, "ema_decay", c.ema_decay, origin);
+  take(t, "batch_size", c.batch_size, origin);
+  take(t, "checkpoint_every", c.checkpoint_every, origin);
+  take(t, "eval_every", c.eval_every, origin);
+  take(t, "log_every", c.log_every, origin);
+  take(t, "keep_checkpoints", c.keep_checkpoints, origin);
+  take(t, "seed", c.seed, origin);
+  if (c.steps < 1 || c.batch_size < 1 || c.grad_accumulation < 1 || c.lr <= 0)
+    throw Error(origin, "steps, batch_size, grad_accumulation and lr must be positive");
+  return c;
+}
+
+TrainConfig TrainConfig::from_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(path, "cannot open training config");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return from_json_text(ss.str(), path);
+}
+
+std::string TrainConfig::to_json() const {
+  json j = {{"steps", steps}, {"lr", lr}, {"warmup_steps", warmup_steps}, {"final_lr", final_lr},
+            {"weight_decay", weight_decay}, {"beta1", beta1}, {"beta2", beta2}, {"eps", eps},
+            {"grad_clip", grad_clip}, {"grad_accumulation", grad_accumulation}, {"ema_decay", ema_decay},
+            {"batch_size", batch_size}, {"checkpoint_every", checkpoint_every}, {"eval_every", eval_every},
+            {"log_every", log_every}, {"keep_checkpoints", keep_checkpoints}, {"seed", seed}};
+  return j.dump(2);
+}
+
+}  // namespace xwam::train
