@@ -10,7 +10,12 @@ class QGridLayout;
 class QLabel;
 
 namespace xwam::widgets {
+class ImageView;
+}
 
+namespace xwam::widgets {
+
+// One column per camera: name and calibration, RGB, depth colormap with its range in metres.
 // Shows a shared, immutable episode (the GUI never mutates engine data). Call from the GUI thread.
 class CameraGrid : public QWidget {
   Q_OBJECT
@@ -24,16 +29,13 @@ class CameraGrid : public QWidget {
  public slots:
   void set_frame(int t);
 
- protected:
-  void resizeEvent(QResizeEvent* event) override;
-
  private:
   void refresh();
   struct Tile {
     QLabel* title = nullptr;
-    QLabel* rgb = nullptr;
-    QLabel* depth = nullptr;
-    QImage rgb_image, depth_image;
+    ImageView* rgb = nullptr;
+    ImageView* depth = nullptr;
+    QLabel* legend = nullptr;
     std::pair<float, float> depth_range{0.f, 1.f};
   };
   std::shared_ptr<const data::Episode> episode_;

@@ -1,0 +1,37 @@
+#include "widgets/ImageView.h"
+
+#include <QPainter>
+
+namespace xwam::widgets {
+
+ImageView::ImageView(QWidget* parent) : QWidget(parent) {
+  setMinimumSize(96, 72);
+  setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+}
+
+void ImageView::set_image(const QImage& image) {
+  image_ = image;
+  update();
+}
+
+void ImageView::set_text(const QString& text) {
+  text_ = text;
+  update();
+}
+
+QSize ImageView::sizeHint() const { return image_.isNull() ? QSize(320, 240) : image_.size() * 2; }
+
+void ImageView::paintEvent(QPaintEvent*) {
+  QPainter p(this);
+  p.fillRect(rect(), QColor(32, 32, 32));
+  if (image_.isNull()) {
+    p.setPen(QColor(170, 170, 170));
+    p.drawText(rect(), Qt::AlignCenter, text_);
+    return;
+  }
+  QSize fitted = image_.size().scaled(size(), Qt::KeepAspectRatio);
+  QRect target(QPoint((width() - fitted.width()) / 2, (height() - fitted.height()) / 2), fitted);
+  p.drawImage(target, image_);
+}
+
+}  // namespace xwam::widgets

@@ -1,0 +1,27 @@
+// Shows one image scaled to fit the widget (aspect kept, nearest-neighbour so pixels stay honest),
+// or a short text when there is no image.
+#pragma once
+#include <QImage>
+#include <QString>
+#include <QWidget>
+
+namespace xwam::widgets {
+
+class ImageView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit ImageView(QWidget* parent = nullptr);
+  void set_image(const QImage& image);
+  void set_text(const QString& text);  // shown when the image is null
+  const QImage& image() const { return image_; }
+  QSize sizeHint() const override;
+
+ protected:
+  void paintEvent(QPaintEvent* event) override;
+
+ private:
+  QImage image_;
+  QString text_;
+};
+
+}  // namespace xwam::widgets
