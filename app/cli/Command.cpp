@@ -89,17 +89,27 @@ void Args::check_all_used() const {
   }
 }
 
-static std::map<std::string, CommandInfo>& registry() {
-  static std::map<std::string, CommandInfo> r;
-  return r;
+// Commands and benchmarks register during static initialisation; function-local maps avoid the
+// static initialisation order problem.
+enum class Registry { Commands, Benches };
+static std::map<std::string, CommandInfo>& registry(Registry which) {
+  static std::map<std::string, CommandInfo> commands, benches;
+  return which == Registry::Commands ? commands : benches;
 }
 
 bool register_command(const CommandInfo& info) {
-  registry()[info.name] = info;
+  registry(Registry::Commands)[info.name] = info;
   return true;
 }
 
-const std::map<std::string, CommandInfo>& commands() { return registry(); }
+const std::map<std::string, CommandInfo>& commands() { return registry(Registry::Commands); }
+
+bool register_bench(const CommandInfo& info) {
+  registry(Registry::Benches)[info.name] = info;
+  return true;
+}
+
+const std::map<std::string, CommandInfo>& benches() { return registry(Registry::Benches); }
 
 SceneRef parse_scene(const std::string& text) {
   SceneRef ref{text, 0};
@@ -114,18 +124,3 @@ SceneRef parse_scene(const std::string& text) {
 
 }  // namespace xwam::cli
 
-namespace xwam::cli {
-
-static std::map<std::string, CommandInfo>& bench_registry() {
-  static std::map<std::string, CommandInfo> r;
-  return r;
-}
-
-bool register_bench(const CommandInfo& info) {
-  bench_registry()[info.name] = info;
-  return true;
-}
-
-const std::map<std::string, CommandInfo>& benches() { return bench_registry(); }
-
-}  // namespace xwam::cli

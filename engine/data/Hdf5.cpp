@@ -105,26 +105,25 @@ bool Group::has(const std::string& name) const {
   }
 }
 
-bool Group::has_group(const std::string& name) const {
-  if (!has(name)) return false;
+namespace {
+// The kind of object a link names, or H5O_TYPE_UNKNOWN when it cannot be inspected.
+H5O_type_t object_type(hid_t group, const std::string& name) {
   H5O_info_t info;
 #if H5_VERSION_GE(1, 12, 0)
-  if (H5Oget_info_by_name3(id(), name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return false;
+  if (H5Oget_info_by_name3(group, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return H5O_TYPE_UNKNOWN;
 #else
-  if (H5Oget_info_by_name2(id(), name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return false;
+  if (H5Oget_info_by_name2(group, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return H5O_TYPE_UNKNOWN;
 #endif
-  return info.type == H5O_TYPE_GROUP;
+  return info.type;
+}
+}  // namespace
+
+bool Group::has_group(const std::string& name) const {
+  return has(name) && object_type(id(), name) == H5O_TYPE_GROUP;
 }
 
 bool Group::has_dataset(const std::string& name) const {
-  if (!has(name)) return false;
-  H5O_info_t info;
-#if H5_VERSION_GE(1, 12, 0)
-  if (H5Oget_info_by_name3(id(), name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return false;
-#else
-  if (H5Oget_info_by_name2(id(), name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return false;
-#endif
-  return info.type == H5O_TYPE_DATASET;
+  return has(name) && object_type(id(), name) == H5O_TYPE_DATASET;
 }
 
 std::vector<std::string> Group::children() const {
