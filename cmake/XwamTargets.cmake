@@ -10,16 +10,20 @@ function(xwam_add_library name)
   target_compile_options(${name} PRIVATE -Wall -Wextra -Wno-unused-parameter)
 endfunction()
 
-# xwam_add_test(NAME SOURCES ... LIBS ... LABELS unit|render|gui|slow [TIMEOUT s])
+# xwam_add_test(NAME SOURCES ... LIBS ... LABELS unit|render|gui|slow [TIMEOUT s] [OWN_MAIN])
 # One GoogleTest binary; its tests are registered with ctest individually and carry the labels.
+# OWN_MAIN: the sources bring main() (e.g. to own a QApplication for the whole run).
 function(xwam_add_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS;LABELS;ENV" ${ARGN})
+  cmake_parse_arguments(ARG "OWN_MAIN" "TIMEOUT" "SOURCES;LIBS;LABELS;ENV" ${ARGN})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 600)
   endif()
   add_executable(${name} ${ARG_SOURCES})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main Threads::Threads)
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest Threads::Threads)
+  if(NOT ARG_OWN_MAIN)
+    target_link_libraries(${name} PRIVATE GTest::gtest_main)
+  endif()
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR})
   target_compile_definitions(${name} PRIVATE XWAM_SOURCE_DIR="${CMAKE_SOURCE_DIR}" XWAM_BINARY_DIR="${CMAKE_BINARY_DIR}")
   gtest_discover_tests(${name}

@@ -2,7 +2,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <QApplication>
 #include <QSignalSpy>
 #include <filesystem>
 #include <fstream>
@@ -15,14 +14,6 @@ using namespace xwam;
 namespace fs = std::filesystem;
 
 namespace {
-
-QApplication& app() {
-  static int argc = 1;
-  static char name[] = "xwam_studio_tests";
-  static char* argv[] = {name, nullptr};
-  static QApplication instance(argc, argv);
-  return instance;
-}
 
 // Frame t of camera c is filled with a flat colour that encodes (c, t).
 std::string write_scene(int frames) {
@@ -63,7 +54,6 @@ std::string write_scene(int frames) {
 }  // namespace
 
 TEST(MainWindow, OpensASceneAndTheTimelineScrubsTheImages) {
-  app();
   auto path = write_scene(4);
   studio::MainWindow window;
   window.show();
@@ -85,7 +75,6 @@ TEST(MainWindow, OpensASceneAndTheTimelineScrubsTheImages) {
 }
 
 TEST(MainWindow, ABadFileShowsAMessageAndTheWindowStaysUsable) {
-  app();
   auto bad = (fs::temp_directory_path() / ("xwam_studio_bad_" + std::to_string(::getpid()) + ".h5")).string();
   std::ofstream(bad) << "garbage";
   studio::MainWindow window;
@@ -107,7 +96,6 @@ TEST(MainWindow, ABadFileShowsAMessageAndTheWindowStaysUsable) {
 }
 
 TEST(Timeline, StepsStayInRangeAndPlaybackAdvances) {
-  app();
   widgets::Timeline timeline;
   timeline.set_range(3, 100.0);
   QSignalSpy changed(&timeline, &widgets::Timeline::frame_changed);
