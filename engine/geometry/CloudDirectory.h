@@ -1,0 +1,18 @@
+// A cloud directory on disk: `sequence.json` manifest plus one binary PLY per frame. The renderer
+// reads it; the format is specified in docs/geometry.md.
+#pragma once
+#include <string>
+
+#include "engine/geometry/CloudSequence.h"
+
+namespace xwam::geometry {
+
+// Creates `dir` if needed and writes frame_000000.ply … and sequence.json (written last, so a reader
+// that sees the manifest sees every frame). Throws xwam::Error naming the file.
+void write_cloud_directory(const std::string& dir, const CloudSequence& sequence);
+
+// Reads a cloud directory back (frames, cameras, camera_poses, trajectory, frame indices, fps, source).
+// Throws xwam::Error naming the file and key on a missing or malformed manifest entry.
+CloudSequence read_cloud_directory(const std::string& dir);
+
+}  // namespace xwam::geometry
