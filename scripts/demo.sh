@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
 scene=assets/scenes/default.h5
-mkdir -p out/demo
-echo "[demo] the shipped default scene"
+out=out/demo
+mkdir -p "$out"
+
+echo "[demo] 1/2 the shipped default scene"
 build/bin/xwam inspect "$scene"
+
+echo "[demo] 2/2 fuse episode 0's recorded RGB-D views into a 4D point cloud"
+build/bin/xwam fuse --scene "$scene:0" --out "$out/recorded_cloud"
+echo "[demo] outputs in $out/"
