@@ -1,0 +1,67 @@
+// `xwam export --format xwam`: episodes of an episode file written in the released X-WAM dataset
+// layout, so data recorded, generated or edited here feeds the released trainer unchanged.
+#include <cstdio>
+#include <sstream>
+
+#include "app/cli/Command.h"
+#include "app/cli/Progress.h"
+#include "engine/core/Error.h"
+#include "engine/data/EpisodeFile.h"
+#include "engine/data/XWamDataset.h"
+
+using namespace xwam;
+
+namespace {
+
+// "FILE.h5" (all episodes) or "FILE.h5:0,2-4".
+std::pair<std::string, std::vector<int>> parse_selection(const std::string& text) {
+  std::string file = text;
+  std::vector<int> picked;
+  const auto colon = text.rfind(':');
+  if (colon != std::string::npos && colon + 1 < text.size() &&
+      text.find_first_not_of("0123456789,-", colon + 1) == std::string::npos) {
+    file = text.substr(0, colon);
+    std::stringstream list(text.substr(colon + 1));
+    for (std::string part; std::getline(list, part, ',');) {
+      const auto dash = part.find('-');
+      const int lo = std::stoi(part.substr(0, dash));
+      const int hi = dash == std::string::npos ? lo : std::stoi(part.substr(dash + 1));
+      for (int i = lo; i <= hi; ++i) picked.push_back(i);
+    }
+  }
+  return {file, picked};
+}
+
+}  // namespace
+
+XWAM_COMMAND(export, "Write episodes in the released X-WAM dataset layout (mp4 + JSON + statistics YAML)",
+             "xwam export --format xwam --scene FILE.h5[:EPISODES] --out DATASET_ROOT [--quality 0.95]\n"
+             "  EPISODES: e.g. 0,2-4 (default: all). Writes metadata.json, data/chunk-*/episode_*.json,\n"
+             "  video/ and depth/ mp4s, statistics.yaml and CAMERAS.json (see docs/xwam-dataset.md).",
+             {}) {
+  const std::string format = args.require("format");
+  const std::string scene = args.require("scene");
+  const std::string out = args.require("out");
+  data::XWamExportOptions options;
+  options.video_quality = args.get_double("quality", options.video_quality);
+  args.check_all_used();
+  if (format != "xwam") throw Error("unknown export format '" + format + "' (expected xwam)");
+
+  auto [file, picked] = parse_selection(scene);
+  data::EpisodeFileReader reader(file);
+  if (picked.empty())
+    for (int i = 0; i < reader.num_episodes(); ++i) picked.push_back(i);
+  std::vector<data::Episode> episodes;
+  for (int i : picked) {
+    if (i < 0 || i >= reader.num_episodes())
+      throw Error(file, "episode " + std::to_string(i) + " out of range (" + std::to_string(reader.num_episodes()) + " episodes)");
+    episodes.push_back(reader.read(i));
+  }
+  // The statistics stored with the file describe the whole file; recompute for a subset.
+  const data::NormStats stats = picked.size() == static_cast<size_t>(reader.num_episodes()) && reader.stats()
+                                    ? *reader.stats()
+                                    : data::NormStats::compute(episodes);
+  data::export_xwam_dataset(episodes, stats, out, options, cli::progress_printer());
+  std::printf("exported %zu episodes to %s\n", episodes.size(), out.c_str());
+  return 0;
+}
