@@ -241,6 +241,32 @@ std::vector<std::string> Group::read_strings(const std::string& name) const {
   return out;
 }
 
+std::vector<std::string> Group::read_blobs(const std::string& name) const {
+  Id ds = open_dataset(name);
+  Id type(H5Dget_type(ds.get()), H5Tclose);
+  const size_t n = element_count(shape(name));
+  std::vector<std::string> out;
+  const H5T_class_t cls = H5Tget_class(type.get());
+  if (cls == H5T_STRING && H5Tis_variable_str(type.get()) <= 0) {
+    const size_t size = H5Tget_size(type.get());
+    std::string buf(n * size, '\0');
+    check_status(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), file_, child_path(name),
+                 "cannot read byte strings");
+    for (size_t i = 0; i < n; ++i) out.push_back(buf.substr(i * size, size));
+  } else if (cls == H5T_VLEN) {
+    Id mem(H5Tvlen_create(H5T_NATIVE_UINT8), H5Tclose);
+    std::vector<hvl_t> items(n);
+    check_status(H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, items.data()), file_, child_path(name),
+                 "cannot read variable-length bytes");
+    for (const auto& item : items) out.emplace_back(static_cast<const char*>(item.p), item.len);
+    Id space(H5Dget_space(ds.get()), H5Sclose);
+    H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, items.data());
+  } else {
+    return read_strings(name);
+  }
+  return out;
+}
+
 template <typename T>
 void Group::write(const std::string& name, const std::vector<int64_t>& shape, const T* data, int64_t chunk_rows,
                   int deflate_level) const {

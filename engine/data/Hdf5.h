@@ -57,6 +57,9 @@ class Group {
   template <typename T> std::vector<T> read_rows(const std::string& name, int64_t first, int64_t count) const;
   // Variable- or fixed-length strings of a 1-D (or scalar) string dataset.
   std::vector<std::string> read_strings(const std::string& name) const;
+  // Binary blobs, one per element: fixed-length byte strings kept whole (trailing zero padding
+  // included) or variable-length uint8 sequences — how h5py stores encoded images.
+  std::vector<std::string> read_blobs(const std::string& name) const;
   // Writes a dataset; chunk_rows > 0 chunks along the leading dimension and compresses (deflate).
   template <typename T>
   void write(const std::string& name, const std::vector<int64_t>& shape, const T* data, int64_t chunk_rows = 0,

@@ -135,3 +135,19 @@ TEST(Cli, GenerateThenInspectRoundTripsEveryArray) {
   EXPECT_FALSE(fs::exists(path + ".bad"));
   fs::remove(path);
 }
+
+TEST(Cli, AFailedImportLeavesNoOutput) {
+  auto bad = temp_path("not_robomimic.hdf5").string();
+  auto out = temp_path("imported.h5").string();
+  std::ofstream(bad) << "not hdf5";
+  auto r = run_xwam("import --format robomimic --in " + bad + " --out " + out);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find(bad), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+  for (const auto& e : fs::directory_iterator(fs::temp_directory_path()))
+    EXPECT_EQ(e.path().filename().string().find("imported.h5.tmp"), std::string::npos);
+  auto unknown = run_xwam("import --format lerobot --in " + bad + " --out " + out);
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("lerobot"), std::string::npos);
+  fs::remove(bad);
+}

@@ -7,10 +7,90 @@
 #include "engine/core/Error.h"
 #include "engine/data/EpisodeFile.h"
 #include "engine/data/XWamDataset.h"
+#include "engine/data/importers/RoboTwinImporter.h"
+#include "engine/data/importers/RobomimicImporter.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
 
 using namespace xwam;
 
 namespace {
+
+// Collects episodes into the writer and keeps only the numbers the statistics need.
+struct Collector {
+  data::EpisodeFileWriter& writer;
+  std::vector<data::Episode> numbers_only;
+  void add(data::Episode&& ep) {
+    writer.add(ep);
+    data::Episode light;
+    light.num_frames = ep.num_frames;
+    light.states = std::move(ep.states);
+    light.actions = std::move(ep.actions);
+    numbers_only.push_back(std::move(light));
+  }
+};
+
+data::ImportOptions import_options(cli::Args& args) {
+  data::ImportOptions o;
+  const std::string cams = args.get("views", "");
+  std::stringstream list(cams);
+  for (std::string name; std::getline(list, name, ',');)
+    if (!name.empty()) o.cameras.push_back(name);
+  o.depth_near_m = args.get_double("depth-near", 0.0);
+  o.depth_far_m = args.get_double("depth-far", 0.0);
+  o.depth_scale = args.get_double("depth-scale", o.depth_scale);
+  o.flip_vertical = args.flag("flip-vertical");
+  o.fps = args.get_double("fps", o.fps);
+  return o;
+}
+
+int import_robomimic(cli::Args& args, const std::vector<std::string>& inputs, const std::string& out) {
+  const data::ImportOptions options = import_options(args);
+  args.check_all_used();
+  data::EpisodeFileWriter writer(out);
+  Collector collect{writer, {}};
+  for (const auto& in : inputs)
+    data::import_robomimic(in, options, [&](data::Episode&& ep) { collect.add(std::move(ep)); }, cli::progress_printer());
+  writer.set_stats(data::NormStats::compute(collect.numbers_only));
+  writer.commit();
+  std::printf("imported %zu episodes to %s\n", collect.numbers_only.size(), out.c_str());
+  return 0;
+}
+
+int import_robotwin(cli::Args& args, const std::vector<std::string>& inputs, const std::string& out) {
+  const data::ImportOptions options = import_options(args);
+  args.check_all_used();
+  // A folder means every episode*.hdf5 in it (or in its data/ folder), in episode order.
+  std::vector<std::string> files;
+  for (const auto& in : inputs) {
+    namespace fs = std::filesystem;
+    if (!fs::is_directory(in)) {
+      files.push_back(in);
+      continue;
+    }
+    const fs::path dir = fs::is_directory(fs::path(in) / "data") ? fs::path(in) / "data" : fs::path(in);
+    std::vector<std::pair<int, std::string>> found;
+    for (const auto& f : fs::directory_iterator(dir))
+      if (f.path().extension() == ".hdf5" && f.path().stem().string().rfind("episode", 0) == 0)
+        found.emplace_back(std::atoi(f.path().stem().string().c_str() + 7), f.path().string());
+    std::sort(found.begin(), found.end());
+    if (found.empty()) throw Error(in, "no episode*.hdf5 files");
+    for (auto& [n, f] : found) files.push_back(f);
+  }
+  data::EpisodeFileWriter writer(out);
+  Collector collect{writer, {}};
+  const auto progress = cli::progress_printer();
+  for (size_t i = 0; i < files.size(); ++i) {
+    collect.add(data::import_robotwin_episode(files[i], options));
+    progress({"import", static_cast<long long>(i + 1), static_cast<long long>(files.size()), files[i]});
+  }
+  writer.set_stats(data::NormStats::compute(collect.numbers_only));
+  writer.commit();
+  std::printf("imported %zu episodes to %s\n", files.size(), out.c_str());
+  return 0;
+}
 
 int import_xwam(cli::Args& args, const std::string& in, const std::string& out) {
   const std::string stats_path = args.get("stats", "");
@@ -21,18 +101,12 @@ int import_xwam(cli::Args& args, const std::string& in, const std::string& out) 
   const auto keys = data::list_xwam_episodes(in);
   const auto progress = cli::progress_printer();
   data::EpisodeFileWriter writer(out);
-  std::vector<data::Episode> numbers_only;  // states/actions/masks for the statistics; no pixels kept
+  Collector collect{writer, {}};
   for (size_t i = 0; i < keys.size(); ++i) {
-    data::Episode ep = data::read_xwam_episode(in, keys[i], cameras);
-    writer.add(ep);
-    data::Episode light;
-    light.num_frames = ep.num_frames;
-    light.states = std::move(ep.states);
-    light.actions = std::move(ep.actions);
-    numbers_only.push_back(std::move(light));
+    collect.add(data::read_xwam_episode(in, keys[i], cameras));
     progress({"import", static_cast<long long>(i + 1), static_cast<long long>(keys.size()), keys[i]});
   }
-  writer.set_stats(stats_path.empty() ? data::NormStats::compute(numbers_only) : data::read_xwam_statistics(stats_path));
+  writer.set_stats(stats_path.empty() ? data::NormStats::compute(collect.numbers_only) : data::read_xwam_statistics(stats_path));
   writer.commit();
   std::printf("imported %zu episodes from %s to %s (statistics %s)\n", keys.size(), in.c_str(), out.c_str(),
               stats_path.empty() ? "computed" : stats_path.c_str());
@@ -41,14 +115,23 @@ int import_xwam(cli::Args& args, const std::string& in, const std::string& out) 
 
 }  // namespace
 
-XWAM_COMMAND(import, "Import recordings (X-WAM dataset layout) into an episode file",
-             "xwam import --format xwam --in DATASET_ROOT [--stats CONFIG.yaml] [--cameras CAMERAS.json] --out FILE.h5\n"
-             "  --stats: a dataset config or statistics YAML (q01/q99 per released key); default: computed.\n"
-             "  --cameras: calibration sidecar (docs/xwam-dataset.md); without it fusion refuses per camera.",
-             {}) {
+XWAM_COMMAND(import, "Import robomimic/RoboCasa, RoboTwin 2.0 or X-WAM-layout recordings into an episode file",
+             "xwam import --format robomimic --in FILE.hdf5 [FILE ...] --out FILE.h5 [--views A,B]\n"
+             "              [--depth-near M --depth-far M] [--flip-vertical] [--fps F]\n"
+             "  xwam import --format robotwin --in EPISODE.hdf5|FOLDER [...] --out FILE.h5 [--views A,B]\n"
+             "              [--depth-scale METRES_PER_UNIT (0.001)] [--fps F]\n"
+             "  xwam import --format xwam --in DATASET_ROOT --out FILE.h5 [--stats CONFIG.yaml] [--cameras CAMERAS.json]\n"
+             "  See docs/importers.md and docs/xwam-dataset.md.",
+             {"flip-vertical"}) {
   const std::string format = args.require("format");
-  const std::string in = args.require("in");
+  const std::vector<std::string> inputs = args.list("in");
+  if (inputs.empty()) throw Error("missing required option --in");
   const std::string out = args.require("out");
-  if (format == "xwam") return import_xwam(args, in, out);
-  throw Error("unknown import format '" + format + "' (expected xwam)");
+  if (format == "robomimic") return import_robomimic(args, inputs, out);
+  if (format == "robotwin") return import_robotwin(args, inputs, out);
+  if (format == "xwam") {
+    if (inputs.size() != 1) throw Error("--format xwam takes one dataset root");
+    return import_xwam(args, inputs[0], out);
+  }
+  throw Error("unknown import format '" + format + "' (expected robomimic, robotwin or xwam)");
 }

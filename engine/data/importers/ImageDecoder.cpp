@@ -1,0 +1,50 @@
+#include "engine/data/importers/ImageDecoder.h"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libswscale/swscale.h>
+}
+
+#include <memory>
+
+#include "engine/core/Error.h"
+
+namespace xwam::data {
+
+DecodedImage decode_image(const std::string& bytes, const std::string& what) {
+  // The format shows in the first bytes: PNG's signature or JPEG's SOI marker.
+  AVCodecID id;
+  if (bytes.size() > 8 && bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0) {
+    id = AV_CODEC_ID_PNG;
+  } else if (bytes.size() > 2 && static_cast<uint8_t>(bytes[0]) == 0xFF && static_cast<uint8_t>(bytes[1]) == 0xD8) {
+    id = AV_CODEC_ID_MJPEG;
+  } else {
+    throw Error(what, "encoded image is neither PNG nor JPEG");
+  }
+  const AVCodec* codec = avcodec_find_decoder(id);
+  if (!codec) throw Error(what, "FFmpeg lacks the image decoder");
+  std::unique_ptr<AVCodecContext, void (*)(AVCodecContext*)> ctx(avcodec_alloc_context3(codec),
+                                                                 [](AVCodecContext* c) { avcodec_free_context(&c); });
+  if (avcodec_open2(ctx.get(), codec, nullptr) < 0) throw Error(what, "cannot open the image decoder");
+  std::unique_ptr<AVPacket, void (*)(AVPacket*)> packet(av_packet_alloc(), [](AVPacket* p) { av_packet_free(&p); });
+  std::unique_ptr<AVFrame, void (*)(AVFrame*)> frame(av_frame_alloc(), [](AVFrame* f) { av_frame_free(&f); });
+  if (av_new_packet(packet.get(), static_cast<int>(bytes.size())) < 0) throw Error(what, "out of memory");
+  std::copy(bytes.begin(), bytes.end(), packet->data);
+  if (avcodec_send_packet(ctx.get(), packet.get()) < 0 || (avcodec_send_packet(ctx.get(), nullptr), false) ||
+      avcodec_receive_frame(ctx.get(), frame.get()) < 0)
+    throw Error(what, "corrupt encoded image");
+  DecodedImage out;
+  out.width = frame->width;
+  out.height = frame->height;
+  out.rgb.resize(static_cast<size_t>(out.width) * out.height * 3);
+  SwsContext* sws = sws_getContext(out.width, out.height, static_cast<AVPixelFormat>(frame->format), out.width,
+                                   out.height, AV_PIX_FMT_RGB24, SWS_BICUBIC, nullptr, nullptr, nullptr);
+  if (!sws) throw Error(what, "unsupported pixel format of the encoded image");
+  uint8_t* dst[1] = {out.rgb.data()};
+  const int stride[1] = {out.width * 3};
+  sws_scale(sws, frame->data, frame->linesize, 0, out.height, dst, stride);
+  sws_freeContext(sws);
+  return out;
+}
+
+}  // namespace xwam::data
