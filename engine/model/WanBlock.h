@@ -1,0 +1,67 @@
+// One Wan2.2 DiT block (names as in Wan2.2's weights): adaLN-modulated self-attention with q/k
+// RMSNorm and 3D RoPE, cross-attention to the text, FFN. Modulation is per token, so one pass carries
+// several timesteps (clean condition, noisy video, actions at their own noise level).
+#pragma once
+#include <torch/torch.h>
+
+#include "engine/model/Rope.h"
+
+namespace xwam::model {
+
+// RMSNorm over the last dim with a learnt scale `weight`.
+struct RMSNormImpl : torch::nn::Module {
+  RMSNormImpl(int dim, double eps);
+  torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor weight;
+  double eps;
+};
+TORCH_MODULE(RMSNorm);
+
+struct SelfAttentionImpl : torch::nn::Module {
+  SelfAttentionImpl(int dim, int heads, double eps);
+  // x [B, L, dim] → [B, L, dim]. `kv_extra` [B, Le, dim] (with its own rope) are extra keys/values
+  // the queries may read (the depth branch reading the main branch); `mask` [L, L(+Le)] bool.
+  torch::Tensor forward(const torch::Tensor& x, const Rope& rope, const torch::Tensor& mask,
+                        const torch::Tensor& kv_extra = {}, const Rope* rope_extra = nullptr);
+  torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, o{nullptr};
+  RMSNorm norm_q{nullptr}, norm_k{nullptr};
+  int heads;
+};
+TORCH_MODULE(SelfAttention);
+
+struct CrossAttentionImpl : torch::nn::Module {
+  CrossAttentionImpl(int dim, int heads, double eps);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context);
+  torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, o{nullptr};
+  RMSNorm norm_q{nullptr}, norm_k{nullptr};
+  int heads;
+};
+TORCH_MODULE(CrossAttention);
+
+struct WanBlockImpl : torch::nn::Module {
+  WanBlockImpl(int dim, int ffn_dim, int heads, double eps);
+  // x [B, L, dim]; e [B, L, 6, dim] per-token modulation from the timestep (float32); context
+  // [B, Lc, dim]. With `x_extra` (+ e_extra, rope_extra) the attention also reads those tokens,
+  // normalized and modulated by this block, as keys/values; they are not updated.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& e, const torch::Tensor& context, const Rope& rope,
+                        const torch::Tensor& mask, const torch::Tensor& x_extra = {}, const torch::Tensor& e_extra = {},
+                        const Rope* rope_extra = nullptr);
+  torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr};
+  SelfAttention self_attn{nullptr};
+  CrossAttention cross_attn{nullptr};
+  torch::nn::Sequential ffn{nullptr};
+  torch::Tensor modulation;  // [1, 6, dim]
+};
+TORCH_MODULE(WanBlock);
+
+// The output head: modulated LayerNorm and a linear map to patch values.
+struct HeadImpl : torch::nn::Module {
+  HeadImpl(int dim, int out_values, double eps);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& e0);  // e0 [B, L, dim]
+  torch::nn::LayerNorm norm{nullptr};
+  torch::nn::Linear head{nullptr};
+  torch::Tensor modulation;  // [1, 2, dim]
+};
+TORCH_MODULE(Head);
+
+}  // namespace xwam::model

@@ -1,0 +1,187 @@
+#include "engine/model/XWamModel.h"
+
+#include <cmath>
+
+#include "engine/core/Error.h"
+
+namespace xwam::model {
+namespace {
+
+torch::nn::Sequential mlp(int in, int hidden, int out) {
+  return torch::nn::Sequential(torch::nn::Linear(in, hidden), torch::nn::GELU(torch::nn::GELUOptions().approximate("tanh")),
+                               torch::nn::Linear(hidden, out));
+}
+
+std::string shape_text(at::IntArrayRef s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+void expect_shape(const torch::Tensor& t, const std::vector<int64_t>& want, const char* name) {
+  if (!t.defined()) throw Error("model input", std::string(name) + " is missing");
+  if (t.sizes() != at::IntArrayRef(want))
+    throw Error("model input", std::string(name) + " has shape " + shape_text(t.sizes()) + ", expected " + shape_text(want));
+}
+
+}  // namespace
+
+torch::Tensor timestep_embedding(const torch::Tensor& t, int dim) {
+  const int half = dim / 2;
+  auto freqs = torch::pow(10000.0, -torch::arange(half, torch::kFloat64) / half).to(t.device());
+  auto args = t.to(torch::kFloat64).unsqueeze(-1) * freqs;
+  return torch::cat({torch::cos(args), torch::sin(args)}, -1).to(torch::kFloat32);
+}
+
+XWamModelImpl::XWamModelImpl(const XWamConfig& c) : config(c) {
+  config.validate();
+  const auto& d = c.dit;
+  patch_embedding = register_module(
+      "patch_embedding", torch::nn::Conv3d(torch::nn::Conv3dOptions(d.in_dim, d.dim, {d.patch[0], d.patch[1], d.patch[2]})
+                                               .stride({d.patch[0], d.patch[1], d.patch[2]})));
+  text_embedding = register_module("text_embedding", mlp(d.text_dim, d.dim, d.dim));
+  time_embedding = register_module("time_embedding", torch::nn::Sequential(torch::nn::Linear(d.freq_dim, d.dim), torch::nn::SiLU(),
+                                                                           torch::nn::Linear(d.dim, d.dim)));
+  time_projection = register_module("time_projection", torch::nn::Sequential(torch::nn::SiLU(), torch::nn::Linear(d.dim, 6 * d.dim)));
+  blocks = register_module("blocks", torch::nn::ModuleList());
+  for (int i = 0; i < d.num_layers; ++i) blocks->push_back(WanBlock(d.dim, d.ffn_dim, d.num_heads, d.eps));
+  const int patch_values = d.out_dim * d.patch[0] * d.patch[1] * d.patch[2];
+  head = register_module("head", Head(d.dim, patch_values, d.eps));
+  view_embedding = register_module("view_embedding", torch::nn::Embedding(c.views, d.dim));
+  action_encoder = register_module("action_encoder", mlp(c.action_dim, d.dim, d.dim));
+  action_decoder = register_module("action_decoder", mlp(d.dim, d.dim, c.action_dim));
+  proprio_encoder = register_module("proprio_encoder", mlp(c.state_dim, d.dim, d.dim));
+  proprio_decoder = register_module("proprio_decoder", mlp(d.dim, d.dim, c.state_dim));
+  extra_blocks = register_module("extra_blocks", torch::nn::ModuleList());
+  extra_heads = register_module("extra_heads", torch::nn::ModuleList());
+  if (c.depth_layers > 0) {
+    torch::nn::ModuleList branch;
+    for (int j = 0; j < c.depth_layers; ++j) branch->push_back(WanBlock(d.dim, d.ffn_dim, d.num_heads, d.eps));
+    extra_blocks->push_back(branch);
+    extra_heads->push_back(Head(d.dim, patch_values, d.eps));
+  }
+}
+
+torch::Tensor XWamModelImpl::token_positions() const {
+  const auto& c = config;
+  const int F = c.latent_frames / c.dit.patch[0], Hh = c.latent_height / c.dit.patch[1], Ww = c.latent_width / c.dit.patch[2];
+  std::vector<double> pos;
+  for (int f = 0; f < F; ++f)
+    for (int v = 0; v < c.views; ++v)
+      for (int h = 0; h < Hh; ++h)
+        for (int w = 0; w < Ww; ++w) pos.insert(pos.end(), {double(f), double(h), double(w)});
+  const double tc = c.temporal_compression;
+  for (int k = 0; k < c.num_actions; ++k) pos.insert(pos.end(), {k / (c.actions_per_frame * tc), 0.0, 0.0});
+  for (int j = 0; j < c.num_states; ++j) pos.insert(pos.end(), {j / tc, 0.0, 0.0});
+  return torch::tensor(pos, torch::kFloat64).view({-1, 3});
+}
+
+torch::Tensor XWamModelImpl::fastwam_mask() const {
+  const int L = config.tokens(), Lv = config.video_tokens(), Lc = config.condition_tokens(), K = config.num_actions;
+  auto mask = torch::ones({L, L}, torch::kBool);
+  // The clean context: condition-frame video tokens (first in (t, view, h, w) order) and s_0.
+  auto context = torch::zeros({L}, torch::kBool);
+  context.slice(0, 0, Lc).fill_(true);
+  context[Lv + K] = true;
+  auto actions = torch::zeros({L}, torch::kBool);
+  actions.slice(0, Lv, Lv + K).fill_(true);
+  // Context sees only context (else it would carry future video to the actions a layer later);
+  // actions see context and actions; future video and states see everything.
+  mask.index_put_({context}, context.unsqueeze(0).expand({context.sum().item<int64_t>(), L}));
+  mask.index_put_({actions}, (context | actions).unsqueeze(0).expand({K, L}));
+  return mask;
+}
+
+ModelOutputs XWamModelImpl::forward(const ModelInputs& in) {
+  const auto& c = config;
+  const auto& d = c.dit;
+  const int64_t B = in.video.defined() ? in.video.size(0) : 0;
+  expect_shape(in.video, {B, c.views, d.in_dim, c.latent_frames, c.latent_height, c.latent_width}, "video");
+  expect_shape(in.states, {B, c.num_states, c.state_dim}, "states");
+  expect_shape(in.actions, {B, c.num_actions, c.action_dim}, "actions");
+  for (auto [t, name] : {std::pair{&in.t_video, "t_video"}, {&in.t_state, "t_state"}, {&in.t_action, "t_action"}})
+    expect_shape(*t, {B}, name);
+  if (!in.text.defined() || in.text.dim() != 3 || in.text.size(0) != B || in.text.size(2) != d.text_dim)
+    throw Error("model input", "text must be [B, Lc, " + std::to_string(d.text_dim) + "]");
+
+  // Video tokens in (t, view, h, w) order, each view marked by its embedding.
+  const int F = c.latent_frames / d.patch[0], Hh = c.latent_height / d.patch[1], Ww = c.latent_width / d.patch[2];
+  std::vector<torch::Tensor> per_view;
+  for (int v = 0; v < c.views; ++v) {
+    auto x = patch_embedding(in.video.select(1, v));  // [B, dim, F, Hh, Ww]
+    per_view.push_back(x.permute({0, 2, 3, 4, 1}) + view_embedding->weight[v]);
+  }
+  auto video_tokens = torch::stack(per_view, 2).reshape({B, -1, d.dim});  // [B, F·V·Hh·Ww, dim]
+  auto x = torch::cat({video_tokens, action_encoder->forward(in.actions), proprio_encoder->forward(in.states)}, 1);
+  const int64_t Lv = video_tokens.size(1), L = x.size(1), K = c.num_actions;
+  const int64_t Lc = c.condition_tokens();
+
+  // Per-token timesteps: clean condition (0), future video, actions, s_0 clean, future states.
+  auto t = torch::empty({B, L}, torch::kFloat32).to(x.device());
+  t.slice(1, 0, Lc).fill_(0);
+  t.slice(1, Lc, Lv).copy_(in.t_video.to(torch::kFloat32).unsqueeze(1).expand({B, Lv - Lc}));
+  t.slice(1, Lv, Lv + K).copy_(in.t_action.to(torch::kFloat32).unsqueeze(1).expand({B, K}));
+  t.slice(1, Lv + K, Lv + K + 1).fill_(0);
+  t.slice(1, Lv + K + 1, L).copy_(in.t_state.to(torch::kFloat32).unsqueeze(1).expand({B, L - Lv - K - 1}));
+  auto e0 = time_embedding->forward(timestep_embedding(t, d.freq_dim).to(x.scalar_type())).to(torch::kFloat32);
+  auto e = time_projection->forward(e0.to(x.scalar_type())).to(torch::kFloat32).view({B, L, 6, d.dim});
+  auto context = text_embedding->forward(in.text);
+
+  const Rope rope = make_rope(token_positions().to(x.device()), d.head_dim());
+  const torch::Tensor mask = in.fastwam_mask ? fastwam_mask().to(x.device()) : torch::Tensor();
+
+  const int trunk = d.num_layers - c.depth_layers;
+  torch::Tensor depth_x;
+  std::vector<torch::Tensor> main_inputs;  // inputs of the last M main blocks, for the depth branch
+  for (int i = 0; i < d.num_layers; ++i) {
+    if (in.run_depth && i >= trunk) main_inputs.push_back(x);
+    x = blocks[i]->as<WanBlock>()->forward(x, e, context, rope, mask);
+  }
+
+  ModelOutputs out;
+  auto unpatchify = [&](const torch::Tensor& values) {  // [B, Lv, C·pt·ph·pw] → [B, V, C, F·pt, Hh·ph, Ww·pw]
+    return values.view({B, F, c.views, Hh, Ww, d.patch[0], d.patch[1], d.patch[2], d.out_dim})
+        .permute({0, 2, 8, 1, 5, 3, 6, 4, 7})
+        .reshape({B, c.views, d.out_dim, c.latent_frames, c.latent_height, c.latent_width});
+  };
+  auto head_out = head->forward(x, e0);
+  out.video = unpatchify(head_out.slice(1, 0, Lv));
+  out.actions = action_decoder->forward(x.slice(1, Lv, Lv + K));
+  out.states = proprio_decoder->forward(x.slice(1, Lv + K, L));
+
+  if (in.run_depth && c.depth_layers > 0) {
+    // Depth tokens start from the shared trunk's video tokens; block j also reads the main branch's
+    // tokens entering main block trunk + j (one way: nothing flows back).
+    auto branch = extra_blocks[0]->as<torch::nn::ModuleList>();
+    const Rope rope_video{rope.cos.slice(0, 0, Lv), rope.sin.slice(0, 0, Lv)};
+    auto e_video = e.slice(1, 0, Lv);
+    depth_x = main_inputs[0].slice(1, 0, Lv);
+    for (int j = 0; j < c.depth_layers; ++j)
+      depth_x = (*branch)[j]->as<WanBlock>()->forward(depth_x, e_video, context, rope_video, torch::Tensor(),
+                                                        main_inputs[j], e, &rope);
+    out.depth = unpatchify(extra_heads[0]->as<Head>()->forward(depth_x, e0.slice(1, 0, Lv)));
+  }
+  return out;
+}
+
+ParameterCounts count_parameters(const XWamConfig& c) {
+  const auto& d = c.dit;
+  const int64_t dim = d.dim, ffn = d.ffn_dim;
+  const int64_t patch_volume = int64_t(d.patch[0]) * d.patch[1] * d.patch[2];
+  auto linear = [](int64_t in, int64_t out) { return in * out + out; };
+  const int64_t attention = 4 * linear(dim, dim) + 2 * dim;  // q, k, v, o + norm_q, norm_k
+  const int64_t block = 2 * attention + 2 * dim /* norm3 affine */ + linear(dim, ffn) + linear(ffn, dim) + 6 * dim;
+  const int64_t head = linear(dim, d.out_dim * patch_volume) + 2 * dim;
+  ParameterCounts p;
+  p.dit = d.in_dim * patch_volume * dim + dim                      // patch_embedding
+          + linear(d.text_dim, dim) + linear(dim, dim)             // text_embedding
+          + linear(d.freq_dim, dim) + linear(dim, dim)             // time_embedding
+          + linear(dim, 6 * dim)                                   // time_projection
+          + d.num_layers * block + head;
+  p.depth_branch = c.depth_layers > 0 ? c.depth_layers * block + head : 0;
+  p.xwam_heads = c.views * dim + linear(c.action_dim, dim) + linear(dim, dim) + linear(dim, dim) + linear(dim, c.action_dim) +
+                 linear(c.state_dim, dim) + linear(dim, dim) + linear(dim, dim) + linear(dim, c.state_dim);
+  return p;
+}
+
+}  // namespace xwam::model

@@ -1,0 +1,68 @@
+// The X-WAM network: one token sequence [video (t, view, h, w); actions; states] through Wan2.2 DiT
+// blocks with per-token timesteps, learnable view embeddings, state/action MLPs on the video's time
+// axis, and a one-way depth branch (copies of the last M blocks reading the main branch).
+// Parameter names follow Wan2.2 / the released X-WAM checkpoints (blocks.N.*, extra_blocks.0.J.*,
+// head.*, extra_heads.0.*, view_embedding.weight, action_encoder.{0,2}.*, proprio_decoder.{0,2}.*, ...).
+#pragma once
+#include <torch/torch.h>
+
+#include "engine/model/ModelConfig.h"
+#include "engine/model/WanBlock.h"
+
+namespace xwam::model {
+
+struct ModelInputs {
+  torch::Tensor video;     // [B, V, C_in, F, h, w] latents; latent frame 0 is the clean condition
+  torch::Tensor states;    // [B, S, 16] normalized; state 0 is the clean condition
+  torch::Tensor actions;   // [B, K, 14] normalized
+  torch::Tensor t_video;   // [B] timesteps 0..1000 of the future video frames
+  torch::Tensor t_state;   // [B] of the future states
+  torch::Tensor t_action;  // [B] of the actions (0 = clean, e.g. action-conditioned)
+  torch::Tensor text;      // [B, Lc, text_dim] instruction embedding
+  bool run_depth = false;     // run the depth branch (only the final video step needs it)
+  bool fastwam_mask = false;  // actions (and the clean context) never see future video / states
+};
+
+struct ModelOutputs {
+  torch::Tensor video;    // [B, V, C_out, F, h, w] velocity (ε − x_0)
+  torch::Tensor states;   // [B, S, 16] velocity
+  torch::Tensor actions;  // [B, K, 14] velocity
+  torch::Tensor depth;    // [B, V, C_out, F, h, w] clean depth latents; undefined without run_depth
+};
+
+struct XWamModelImpl : torch::nn::Module {
+  explicit XWamModelImpl(const XWamConfig& config);
+  // Shapes are checked against the config (xwam::Error naming the input and both shapes).
+  ModelOutputs forward(const ModelInputs& in);
+
+  // Token positions (frame, row, col) in latent units: action k at k / (actions_per_frame · tc),
+  // state j at j / tc — so a state and the actions of the same time share the temporal rotation.
+  torch::Tensor token_positions() const;
+  // The attention mask of the Fast-WAM mode over the token sequence ([L, L] bool).
+  torch::Tensor fastwam_mask() const;
+
+  XWamConfig config;
+  torch::nn::Conv3d patch_embedding{nullptr};
+  torch::nn::Sequential text_embedding{nullptr}, time_embedding{nullptr}, time_projection{nullptr};
+  torch::nn::ModuleList blocks{nullptr};
+  Head head{nullptr};
+  torch::nn::Embedding view_embedding{nullptr};
+  torch::nn::Sequential action_encoder{nullptr}, action_decoder{nullptr}, proprio_encoder{nullptr}, proprio_decoder{nullptr};
+  torch::nn::ModuleList extra_blocks{nullptr};  // extra_blocks.0.J
+  torch::nn::ModuleList extra_heads{nullptr};   // extra_heads.0
+};
+TORCH_MODULE(XWamModel);
+
+// Sinusoidal embedding of (possibly fractional) timesteps, Wan2.2 order: [cos, sin], float32.
+torch::Tensor timestep_embedding(const torch::Tensor& t, int dim);
+
+// Parameters by part, counted from the config alone (no allocation): trunk, depth branch, heads+MLPs.
+struct ParameterCounts {
+  int64_t dit = 0;           // patch/text/time embeddings, blocks, head (the Wan2.2 DiT)
+  int64_t depth_branch = 0;  // extra blocks + extra head
+  int64_t xwam_heads = 0;    // view embedding, action/proprio encoders and decoders
+  int64_t total() const { return dit + depth_branch + xwam_heads; }
+};
+ParameterCounts count_parameters(const XWamConfig& config);
+
+}  // namespace xwam::model
