@@ -62,9 +62,9 @@ XWamModelImpl::XWamModelImpl(const XWamConfig& c) : config(c) {
   }
 }
 
-torch::Tensor XWamModelImpl::token_positions() const {
+torch::Tensor XWamModelImpl::token_positions(int frames) const {
   const auto& c = config;
-  const int F = c.latent_frames / c.dit.patch[0], Hh = c.latent_height / c.dit.patch[1], Ww = c.latent_width / c.dit.patch[2];
+  const int F = frames / c.dit.patch[0], Hh = c.latent_height / c.dit.patch[1], Ww = c.latent_width / c.dit.patch[2];
   std::vector<double> pos;
   for (int f = 0; f < F; ++f)
     for (int v = 0; v < c.views; ++v)
@@ -76,8 +76,9 @@ torch::Tensor XWamModelImpl::token_positions() const {
   return torch::tensor(pos, torch::kFloat64).view({-1, 3});
 }
 
-torch::Tensor XWamModelImpl::fastwam_mask() const {
-  const int L = config.tokens(), Lv = config.video_tokens(), Lc = config.condition_tokens(), K = config.num_actions;
+torch::Tensor XWamModelImpl::fastwam_mask(int frames) const {
+  const int Lc = config.condition_tokens(), K = config.num_actions;
+  const int Lv = Lc * frames / config.dit.patch[0], L = Lv + K + config.num_states;
   auto mask = torch::ones({L, L}, torch::kBool);
   // The clean context: condition-frame video tokens (first in (t, view, h, w) order) and s_0.
   auto context = torch::zeros({L}, torch::kBool);
@@ -96,7 +97,8 @@ ModelOutputs XWamModelImpl::forward(const ModelInputs& in) {
   const auto& c = config;
   const auto& d = c.dit;
   const int64_t B = in.video.defined() ? in.video.size(0) : 0;
-  expect_shape(in.video, {B, c.views, d.in_dim, c.latent_frames, c.latent_height, c.latent_width}, "video");
+  const int frames = in.video.defined() && in.video.dim() == 6 && in.video.size(3) == 1 ? 1 : c.latent_frames;
+  expect_shape(in.video, {B, c.views, d.in_dim, frames, c.latent_height, c.latent_width}, "video");
   expect_shape(in.states, {B, c.num_states, c.state_dim}, "states");
   expect_shape(in.actions, {B, c.num_actions, c.action_dim}, "actions");
   for (auto [t, name] : {std::pair{&in.t_video, "t_video"}, {&in.t_state, "t_state"}, {&in.t_action, "t_action"}})
@@ -105,7 +107,7 @@ ModelOutputs XWamModelImpl::forward(const ModelInputs& in) {
     throw Error("model input", "text must be [B, Lc, " + std::to_string(d.text_dim) + "]");
 
   // Video tokens in (t, view, h, w) order, each view marked by its embedding.
-  const int F = c.latent_frames / d.patch[0], Hh = c.latent_height / d.patch[1], Ww = c.latent_width / d.patch[2];
+  const int F = frames / d.patch[0], Hh = c.latent_height / d.patch[1], Ww = c.latent_width / d.patch[2];
   std::vector<torch::Tensor> per_view;
   for (int v = 0; v < c.views; ++v) {
     auto x = patch_embedding(in.video.select(1, v));  // [B, dim, F, Hh, Ww]
@@ -127,8 +129,8 @@ ModelOutputs XWamModelImpl::forward(const ModelInputs& in) {
   auto e = time_projection->forward(e0.to(x.scalar_type())).to(torch::kFloat32).view({B, L, 6, d.dim});
   auto context = text_embedding->forward(in.text);
 
-  const Rope rope = make_rope(token_positions().to(x.device()), d.head_dim());
-  const torch::Tensor mask = in.fastwam_mask ? fastwam_mask().to(x.device()) : torch::Tensor();
+  const Rope rope = make_rope(token_positions(frames).to(x.device()), d.head_dim());
+  const torch::Tensor mask = in.fastwam_mask ? fastwam_mask(frames).to(x.device()) : torch::Tensor();
 
   const int trunk = d.num_layers - c.depth_layers;
   torch::Tensor depth_x;
@@ -142,7 +144,7 @@ ModelOutputs XWamModelImpl::forward(const ModelInputs& in) {
   auto unpatchify = [&](const torch::Tensor& values) {  // [B, Lv, C·pt·ph·pw] → [B, V, C, F·pt, Hh·ph, Ww·pw]
     return values.view({B, F, c.views, Hh, Ww, d.patch[0], d.patch[1], d.patch[2], d.out_dim})
         .permute({0, 2, 8, 1, 5, 3, 6, 4, 7})
-        .reshape({B, c.views, d.out_dim, c.latent_frames, c.latent_height, c.latent_width});
+        .reshape({B, c.views, d.out_dim, frames, c.latent_height, c.latent_width});
   };
   auto head_out = head->forward(x, e0);
   out.video = unpatchify(head_out.slice(1, 0, Lv));

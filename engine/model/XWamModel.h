@@ -12,7 +12,9 @@
 namespace xwam::model {
 
 struct ModelInputs {
-  torch::Tensor video;     // [B, V, C_in, F, h, w] latents; latent frame 0 is the clean condition
+  // [B, V, C_in, F, h, w] latents; latent frame 0 is the clean condition. F = latent_frames, or F = 1
+  // for a context-only pass (Fast-WAM inference: no future video tokens at all).
+  torch::Tensor video;
   torch::Tensor states;    // [B, S, 16] normalized; state 0 is the clean condition
   torch::Tensor actions;   // [B, K, 14] normalized
   torch::Tensor t_video;   // [B] timesteps 0..1000 of the future video frames
@@ -37,9 +39,10 @@ struct XWamModelImpl : torch::nn::Module {
 
   // Token positions (frame, row, col) in latent units: action k at k / (actions_per_frame · tc),
   // state j at j / tc — so a state and the actions of the same time share the temporal rotation.
-  torch::Tensor token_positions() const;
+  // `frames` latent frames of video tokens (latent_frames, or 1 for a context-only pass).
+  torch::Tensor token_positions(int frames) const;
   // The attention mask of the Fast-WAM mode over the token sequence ([L, L] bool).
-  torch::Tensor fastwam_mask() const;
+  torch::Tensor fastwam_mask(int frames) const;
 
   XWamConfig config;
   torch::nn::Conv3d patch_embedding{nullptr};

@@ -121,7 +121,8 @@ TEST(XWamModel, StatesAndActionsOfOneTimeShareTheTemporalRotation) {
   }
   // The model's own table agrees for the tiny preset (video frame f at latent f, actions between).
   auto model = tiny_model();
-  auto positions = model->token_positions();
+  const int c_frames = model->config.latent_frames;
+  auto positions = model->token_positions(c_frames);
   const auto& c = model->config;
   EXPECT_EQ(positions.size(0), c.tokens());
   EXPECT_DOUBLE_EQ(positions[c.video_tokens() + 4][0].item<double>(), 1.0);  // action 4 = latent frame 1
@@ -139,6 +140,21 @@ TEST(XWamModel, WrongShapesAreNamedBeforeAnyCompute) {
     EXPECT_NE(std::string(e.what()).find("actions has shape [2, 7, 14]"), std::string::npos) << e.what();
   }
   EXPECT_THROW(XWamConfig::preset("huge"), xwam::Error);
+}
+
+TEST(XWamModel, ContextOnlyPassMatchesTheMaskedFullPassForActions) {
+  // Fast-WAM inference drops future video tokens; under the mask they could not reach the actions
+  // anyway, so both give the same actions (up to summation order).
+  auto model = tiny_model();
+  torch::NoGradGuard no_grad;
+  auto in = random_inputs(model->config);
+  in.fastwam_mask = true;
+  auto full = model->forward(in);
+  auto context = in;
+  context.video = in.video.slice(3, 0, 1).contiguous();
+  auto short_pass = model->forward(context);
+  EXPECT_EQ(short_pass.video.size(3), 1);
+  EXPECT_TRUE(torch::allclose(short_pass.actions, full.actions, 1e-5, 1e-5));
 }
 
 TEST(XWamModel, TrainsOnATinyProblem) {
