@@ -151,3 +151,16 @@ TEST(Cli, AFailedImportLeavesNoOutput) {
   EXPECT_NE(unknown.err.find("lerobot"), std::string::npos);
   fs::remove(bad);
 }
+
+TEST(Cli, ModelReportsTheReleasedTokenLayout) {
+  auto r = run_xwam("model --config wan2.2-ti2v-5b --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  // 3 views × 3 latent frames × 8×10 patches, then 32 action and 9 proprio tokens (method.md).
+  EXPECT_EQ(j["tokens"]["video"], 720);
+  EXPECT_EQ(j["tokens"]["total"], 761);
+  EXPECT_EQ(j["parameters"]["dit"], 4999787712LL);
+  auto bad = run_xwam("model --config nosuch");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("nosuch"), std::string::npos);
+}
