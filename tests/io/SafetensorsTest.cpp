@@ -1,0 +1,102 @@
+// safetensors: exact round trips in every dtype, sharded checkpoints, lying headers and truncated
+// files named by tensor, and all-or-nothing loading into the X-WAM model.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "engine/core/Error.h"
+#include "engine/io/Safetensors.h"
+#include "engine/model/XWamModel.h"
+
+using namespace xwam;
+namespace fs = std::filesystem;
+
+namespace {
+std::string temp(const std::string& name) {
+  return (fs::temp_directory_path() / ("xwam_st_" + std::to_string(::getpid()) + "_" + name)).string();
+}
+
+void expect_error_mentions(const std::function<void()>& fn, const std::vector<std::string>& parts) {
+  try {
+    fn();
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    for (const auto& p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what() << " lacks " << p;
+  }
+}
+}  // namespace
+
+TEST(Safetensors, RoundTripEveryDtype) {
+  const auto path = temp("all.safetensors");
+  io::TensorMap in = {{"a.f32", torch::randn({3, 4})},
+                      {"b.bf16", torch::randn({5}).to(torch::kBFloat16)},
+                      {"c.f16", torch::randn({2, 2}).to(torch::kFloat16)},
+                      {"d.i64", torch::arange(7)},
+                      {"e.u8", torch::arange(9, torch::kUInt8).view({3, 3})},
+                      {"f.empty", torch::zeros({0, 4})}};
+  io::write_safetensors(path, in, {{"format", "pt"}});
+  auto out = io::read_safetensors(path);
+  ASSERT_EQ(out.size(), in.size());
+  for (const auto& [name, t] : in) {
+    EXPECT_EQ(out.at(name).scalar_type(), t.scalar_type()) << name;
+    EXPECT_TRUE(torch::equal(out.at(name), t)) << name;
+  }
+  auto header = io::safetensors_header(path);
+  EXPECT_EQ(header.at("b.bf16").first, "BF16");
+  fs::remove(path);
+}
+
+TEST(Safetensors, ShardIndexAndBadFilesAreNamed) {
+  const auto s1 = temp("model-00001-of-00002.safetensors"), s2 = temp("model-00002-of-00002.safetensors");
+  io::write_safetensors(s1, {{"x", torch::ones({2})}});
+  io::write_safetensors(s2, {{"y", torch::full({3}, 2.0)}});
+  const auto index = temp("model.safetensors.index.json");
+  std::ofstream(index) << "{\"weight_map\": {\"x\": \"" << fs::path(s1).filename().string() << "\", \"y\": \""
+                       << fs::path(s2).filename().string() << "\"}}";
+  auto all = io::read_sharded_safetensors(index);
+  EXPECT_EQ(all.at("y")[1].item<float>(), 2.f);
+
+  // Truncated: the data section ends early.
+  const auto truncated = temp("truncated.safetensors");
+  fs::copy_file(s2, truncated, fs::copy_options::overwrite_existing);
+  fs::resize_file(truncated, fs::file_size(s2) - 4);
+  expect_error_mentions([&] { io::read_safetensors(truncated); }, {"truncated.safetensors", "tensor y"});
+  // A header that lies about the size of a tensor.
+  const auto lying = temp("lying.safetensors");
+  {
+    std::string header = R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0,8]}})";
+    std::ofstream f(lying, std::ios::binary);
+    uint64_t n = header.size();
+    f.write(reinterpret_cast<char*>(&n), 8);
+    f << header << std::string(8, '\0');
+  }
+  expect_error_mentions([&] { io::read_safetensors(lying); }, {"tensor w", "need 16"});
+  std::ofstream(temp("junk.safetensors")) << "junk";
+  expect_error_mentions([&] { io::read_safetensors(temp("junk.safetensors")); }, {"junk.safetensors"});
+  for (const auto& f : {s1, s2, index, truncated, lying, temp("junk.safetensors")}) fs::remove(f);
+}
+
+TEST(Safetensors, ModelWeightsLoadAllOrNothing) {
+  torch::manual_seed(1);
+  model::XWamModel a(model::XWamConfig::preset("tiny"));
+  torch::manual_seed(2);
+  model::XWamModel b(model::XWamConfig::preset("tiny"));
+  const auto path = temp("tiny.safetensors");
+  io::write_safetensors(path, io::state_of(*a));
+  io::load_into(*b, io::read_safetensors(path), path);
+  for (const auto& [name, t] : io::state_of(*a)) EXPECT_TRUE(torch::equal(t, io::state_of(*b).at(name))) << name;
+
+  // A missing key and a wrong shape are named, and nothing is loaded.
+  auto tensors = io::read_safetensors(path);
+  tensors.erase("blocks.1.ffn.0.weight");
+  tensors["head.head.weight"] = torch::zeros({3, 3});
+  torch::manual_seed(3);
+  model::XWamModel c(model::XWamConfig::preset("tiny"));
+  auto before = io::state_of(*c).at("blocks.0.self_attn.q.weight").clone();
+  expect_error_mentions([&] { io::load_into(*c, tensors, path); },
+                        {"tiny.safetensors", "missing: blocks.1.ffn.0.weight", "head.head.weight [3, 3]"});
+  EXPECT_TRUE(torch::equal(before, io::state_of(*c).at("blocks.0.self_attn.q.weight")));
+  fs::remove(path);
+}
