@@ -23,7 +23,7 @@ torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
   return (xf * torch::rsqrt(xf.pow(2).mean(-1, true) + eps)).to(x.scalar_type()) * weight;
 }
 
-SelfAttentionImpl::SelfAttentionImpl(int dim, int heads_, double eps) : heads(heads_) {
+AttentionProjections::AttentionProjections(int dim, int heads_, double eps) : heads(heads_) {
   q = register_module("q", torch::nn::Linear(dim, dim));
   k = register_module("k", torch::nn::Linear(dim, dim));
   v = register_module("v", torch::nn::Linear(dim, dim));
@@ -45,15 +45,6 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, const Rope& rop
   }
   auto out = attention(qh.transpose(1, 2), kh.transpose(1, 2), vh.transpose(1, 2), mask);
   return o(out.transpose(1, 2).reshape({B, L, -1}));
-}
-
-CrossAttentionImpl::CrossAttentionImpl(int dim, int heads_, double eps) : heads(heads_) {
-  q = register_module("q", torch::nn::Linear(dim, dim));
-  k = register_module("k", torch::nn::Linear(dim, dim));
-  v = register_module("v", torch::nn::Linear(dim, dim));
-  o = register_module("o", torch::nn::Linear(dim, dim));
-  norm_q = register_module("norm_q", RMSNorm(dim, eps));
-  norm_k = register_module("norm_k", RMSNorm(dim, eps));
 }
 
 torch::Tensor CrossAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& context) {

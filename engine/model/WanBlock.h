@@ -17,24 +17,26 @@ struct RMSNormImpl : torch::nn::Module {
 };
 TORCH_MODULE(RMSNorm);
 
-struct SelfAttentionImpl : torch::nn::Module {
-  SelfAttentionImpl(int dim, int heads, double eps);
-  // x [B, L, dim] → [B, L, dim]. `kv_extra` [B, Le, dim] (with its own rope) are extra keys/values
-  // the queries may read (the depth branch reading the main branch); `mask` [L, L(+Le)] bool.
-  torch::Tensor forward(const torch::Tensor& x, const Rope& rope, const torch::Tensor& mask,
-                        const torch::Tensor& kv_extra = {}, const Rope* rope_extra = nullptr);
+// q, k, v, o projections with q/k RMSNorm over the full dim, shared by both attentions.
+struct AttentionProjections : torch::nn::Module {
+  AttentionProjections(int dim, int heads, double eps);
   torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, o{nullptr};
   RMSNorm norm_q{nullptr}, norm_k{nullptr};
   int heads;
 };
+
+struct SelfAttentionImpl : AttentionProjections {
+  SelfAttentionImpl(int dim, int heads, double eps) : AttentionProjections(dim, heads, eps) {}
+  // x [B, L, dim] → [B, L, dim]. `kv_extra` [B, Le, dim] (with its own rope) are extra keys/values
+  // the queries may read (the depth branch reading the main branch); `mask` [L, L(+Le)] bool.
+  torch::Tensor forward(const torch::Tensor& x, const Rope& rope, const torch::Tensor& mask,
+                        const torch::Tensor& kv_extra = {}, const Rope* rope_extra = nullptr);
+};
 TORCH_MODULE(SelfAttention);
 
-struct CrossAttentionImpl : torch::nn::Module {
-  CrossAttentionImpl(int dim, int heads, double eps);
+struct CrossAttentionImpl : AttentionProjections {
+  CrossAttentionImpl(int dim, int heads, double eps) : AttentionProjections(dim, heads, eps) {}
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context);
-  torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, o{nullptr};
-  RMSNorm norm_q{nullptr}, norm_k{nullptr};
-  int heads;
 };
 TORCH_MODULE(CrossAttention);
 
