@@ -1,5 +1,6 @@
 #include "app/cli/Command.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -97,15 +98,21 @@ static std::map<std::string, CommandInfo>& registry(Registry which) {
   return which == Registry::Commands ? commands : benches;
 }
 
+// Identifiers cannot hold '-': XWAM_COMMAND(init_from_wan, ...) registers "init-from-wan".
+static CommandInfo dashed(CommandInfo info) {
+  std::replace(info.name.begin(), info.name.end(), '_', '-');
+  return info;
+}
+
 bool register_command(const CommandInfo& info) {
-  registry(Registry::Commands)[info.name] = info;
+  registry(Registry::Commands)[dashed(info).name] = dashed(info);
   return true;
 }
 
 const std::map<std::string, CommandInfo>& commands() { return registry(Registry::Commands); }
 
 bool register_bench(const CommandInfo& info) {
-  registry(Registry::Benches)[info.name] = info;
+  registry(Registry::Benches)[dashed(info).name] = dashed(info);
   return true;
 }
 

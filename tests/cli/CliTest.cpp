@@ -164,3 +164,13 @@ TEST(Cli, ModelReportsTheReleasedTokenLayout) {
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("nosuch"), std::string::npos);
 }
+
+TEST(Cli, InitFromWanRefusesADirectoryWithoutWeights) {
+  auto empty = temp_path("not_wan");
+  fs::create_directories(empty);
+  auto r = run_xwam("init-from-wan --wan-dir " + empty.string() + " --config tiny --out " + temp_path("ckpt").string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("not a Wan2.2 model directory"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(temp_path("ckpt") / "model.safetensors"));
+  fs::remove_all(empty);
+}

@@ -8,6 +8,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/io/Safetensors.h"
+#include "engine/model/WanInit.h"
 #include "engine/model/XWamModel.h"
 
 using namespace xwam;
@@ -98,5 +99,45 @@ TEST(Safetensors, ModelWeightsLoadAllOrNothing) {
   expect_error_mentions([&] { io::load_into(*c, tensors, path); },
                         {"tiny.safetensors", "missing: blocks.1.ffn.0.weight", "head.head.weight [3, 3]"});
   EXPECT_TRUE(torch::equal(before, io::state_of(*c).at("blocks.0.self_attn.q.weight")));
+  fs::remove(path);
+}
+
+
+TEST(WanInit, Wan22NamedFileLoadsAndSeedsTheDepthBranch) {
+  // A synthetic Wan2.2 file at tiny width: exactly the DiT's names and shapes, nothing of X-WAM's.
+  torch::manual_seed(7);
+  model::XWamModel donor(model::XWamConfig::preset("tiny"));
+  io::TensorMap wan;
+  for (const auto& [name, t] : io::state_of(*donor))
+    if (!model::is_xwam_addition(name)) wan[name] = t.to(torch::kBFloat16);  // Wan2.2 ships bf16
+  const auto path = temp("diffusion_pytorch_model.safetensors");
+  io::write_safetensors(path, wan);
+  EXPECT_EQ(wan.count("blocks.0.self_attn.q.weight"), 1u);
+
+  torch::manual_seed(8);
+  model::XWamModel x(model::XWamConfig::preset("tiny"));
+  auto fresh = model::init_from_wan(x, io::read_safetensors(path), path);
+  const auto state = io::state_of(*x);
+  const int N = x->config.dit.num_layers, M = x->config.depth_layers;
+  for (const auto& [name, t] : state) {
+    if (name.rfind("extra_blocks.0.", 0) == 0) {
+      const std::string rest = name.substr(15);
+      const std::string src = "blocks." + std::to_string(N - M + std::stoi(rest)) + rest.substr(rest.find('.'));
+      EXPECT_TRUE(torch::equal(t, state.at(src))) << name << " vs " << src;
+    } else if (!model::is_xwam_addition(name)) {
+      EXPECT_TRUE(torch::equal(t, wan.at(name).to(torch::kFloat32))) << name;
+    }
+  }
+  for (const auto& name : fresh) EXPECT_TRUE(name.find("extra_") == std::string::npos) << name;
+  EXPECT_FALSE(fresh.empty());  // view embedding and MLPs stay at their initialization
+
+  // A file lacking a block tensor is refused by name, and nothing is loaded.
+  auto broken = io::read_safetensors(path);
+  broken.erase("blocks.2.cross_attn.o.weight");
+  torch::manual_seed(9);
+  model::XWamModel y(model::XWamConfig::preset("tiny"));
+  auto before = io::state_of(*y).at("blocks.0.ffn.0.weight").clone();
+  expect_error_mentions([&] { model::init_from_wan(y, broken, path); }, {"missing: blocks.2.cross_attn.o.weight"});
+  EXPECT_TRUE(torch::equal(before, io::state_of(*y).at("blocks.0.ffn.0.weight")));
   fs::remove(path);
 }

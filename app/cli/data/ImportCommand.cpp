@@ -34,7 +34,9 @@ struct Collector {
 
 data::ImportOptions import_options(cli::Args& args) {
   data::ImportOptions o;
-  const std::string cams = args.get("views", "");
+  // --cameras is the documented name; --views stays accepted for scripts written against it.
+  const std::string views = args.get("views", "");
+  const std::string cams = args.get("cameras", views);
   std::stringstream list(cams);
   for (std::string name; std::getline(list, name, ',');)
     if (!name.empty()) o.cameras.push_back(name);
@@ -43,6 +45,7 @@ data::ImportOptions import_options(cli::Args& args) {
   o.depth_scale = args.get_double("depth-scale", o.depth_scale);
   o.flip_vertical = args.flag("flip-vertical");
   o.fps = args.get_double("fps", o.fps);
+  o.warn = [](const std::string& message) { std::fprintf(stderr, "warning: %s\n", message.c_str()); };
   return o;
 }
 
@@ -116,9 +119,9 @@ int import_xwam(cli::Args& args, const std::string& in, const std::string& out) 
 }  // namespace
 
 XWAM_COMMAND(import, "Import robomimic/RoboCasa, RoboTwin 2.0 or X-WAM-layout recordings into an episode file",
-             "xwam import --format robomimic --in FILE.hdf5 [FILE ...] --out FILE.h5 [--views A,B]\n"
+             "xwam import --format robomimic --in FILE.hdf5 [FILE ...] --out FILE.h5 [--cameras A,B]\n"
              "              [--depth-near M --depth-far M] [--flip-vertical] [--fps F]\n"
-             "  xwam import --format robotwin --in EPISODE.hdf5|FOLDER [...] --out FILE.h5 [--views A,B]\n"
+             "  xwam import --format robotwin --in EPISODE.hdf5|FOLDER [...] --out FILE.h5 [--cameras A,B]\n"
              "              [--depth-scale METRES_PER_UNIT (0.001)] [--fps F]\n"
              "  xwam import --format xwam --in DATASET_ROOT --out FILE.h5 [--stats CONFIG.yaml] [--cameras CAMERAS.json]\n"
              "  See docs/importers.md and docs/xwam-dataset.md.",
