@@ -17,6 +17,8 @@ struct ImportOptions {
   double depth_scale = 0.001;  // RoboTwin: metres per stored depth unit (millimetres)
   bool flip_vertical = false;  // robosuite renders upside down unless its image convention is opencv
   double fps = 20.0;           // robomimic files do not say
+  // Told once per file about input that imports but looks wrong (e.g. depth that seems normalized).
+  std::function<void(const std::string&)> warn;
 };
 
 // Each imported episode is handed over as soon as it is read, so large files never sit in memory.

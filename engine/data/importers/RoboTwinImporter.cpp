@@ -1,5 +1,7 @@
 #include "engine/data/importers/RoboTwinImporter.h"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -90,6 +92,8 @@ Episode import_robotwin_episode(const std::string& path, const ImportOptions& op
     }
     for (int64_t t = 0; t < T; ++t) {
       const double* p = pose.data() + t * 7;
+      if (!std::all_of(p, p + 7, [](double v) { return std::isfinite(v); }) || !std::isfinite(grip[t]))
+        throw Error(path, where + " key endpose/" + kArmKeys[arm], "non-finite pose or gripper at frame " + std::to_string(t));
       Eigen::Quaterniond q(p[3], p[4], p[5], p[6]);
       if (q.norm() < 1e-8) throw Error(path, where + " key endpose/" + pose_key, "zero quaternion at frame " + std::to_string(t));
       ArmPose arm_pose;
@@ -137,10 +141,22 @@ Episode import_robotwin_episode(const std::string& path, const ImportOptions& op
     std::vector<float> depth;
     if (g.has_dataset("depth")) {
       auto dshape = g.shape("depth");
-      if (dshape.size() != 3 || dshape[0] != T || dshape[1] != cam.height || dshape[2] != cam.width)
-        throw Error(path, cam_where + " key depth", "expected T x H x W numbers matching the images");
-      depth = g.read<float>("depth");
-      for (float& d : depth) d = static_cast<float>(d * options.depth_scale);
+      if (dshape.size() == 1) {
+        // One encoded 16-bit PNG per frame.
+        auto blobs = g.read_blobs("depth");
+        if (static_cast<int64_t>(blobs.size()) != T) throw Error(path, cam_where + " key depth", "expected one encoded image per frame");
+        for (int64_t t = 0; t < T; ++t) {
+          DecodedDepth img = decode_depth_image(blobs[t], path + ": " + cam_where + " key depth frame " + std::to_string(t));
+          if (img.width != cam.width || img.height != cam.height)
+            throw Error(path, cam_where + " key depth", "frame " + std::to_string(t) + " disagrees with the images in size");
+          for (uint16_t v : img.values) depth.push_back(static_cast<float>(v * options.depth_scale));
+        }
+      } else {
+        if (dshape.size() != 3 || dshape[0] != T || dshape[1] != cam.height || dshape[2] != cam.width)
+          throw Error(path, cam_where + " key depth", "expected T x H x W numbers matching the images");
+        depth = g.read<float>("depth");
+        for (float& d : depth) d = static_cast<float>(d * options.depth_scale);
+      }
       cam.has_depth = true;
     }
     if (g.has_dataset("intrinsic_cv")) {

@@ -1,6 +1,7 @@
 #include "engine/data/importers/RobomimicImporter.h"
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "engine/core/Error.h"
@@ -31,7 +32,11 @@ std::vector<double> rows(const h5::Group& g, const std::string& key, int64_t T, 
   for (size_t i = 1; i < shape.size(); ++i) width *= shape[i];
   if (shape.empty() || shape[0] != T || width != D)
     throw Error(g.file(), where + " key " + key, "expected " + std::to_string(T) + "x" + std::to_string(D) + " values");
-  return g.read<double>(key);
+  auto values = g.read<double>(key);
+  for (size_t i = 0; i < values.size(); ++i)
+    if (!std::isfinite(values[i]))
+      throw Error(g.file(), where + " key " + key, "non-finite value at frame " + std::to_string(i / D));
+  return values;
 }
 
 }  // namespace
@@ -50,6 +55,8 @@ void import_robomimic(const std::string& path, const ImportOptions& options, con
     if (name.rfind("demo_", 0) == 0) demos.emplace_back(std::atoi(name.c_str() + 5), name);
   std::sort(demos.begin(), demos.end());
   if (demos.empty()) throw Error(path, "no data/demo_N groups");
+  const bool metric_depth = !(options.depth_near_m > 0 && options.depth_far_m > options.depth_near_m);
+  bool warned = false;
 
   for (size_t n = 0; n < demos.size(); ++n) {
     const std::string& demo = demos[n].second;
@@ -116,9 +123,15 @@ void import_robomimic(const std::string& path, const ImportOptions& options, con
         if (dshape.size() < 3 || dshape[0] != T || dshape[1] != shape[1] || dshape[2] != shape[2])
           throw Error(path, where + " key obs/" + name + "_depth", "shape disagrees with the images");
         depth = obs.read<float>(name + "_depth");
-        if (options.depth_near_m > 0 && options.depth_far_m > options.depth_near_m) {
+        if (!metric_depth) {
           const double n = options.depth_near_m, f = options.depth_far_m;
           for (float& d : depth) d = static_cast<float>(n / (1.0 - d * (1.0 - n / f)));
+        } else if (!warned && options.warn &&
+                   std::all_of(depth.begin(), depth.end(), [](float d) { return d >= 0.f && d <= 1.f; })) {
+          // A robosuite z-buffer is normalized to [0, 1]; as metres it would squash the scene.
+          options.warn(path + ": " + where + " key obs/" + name + "_depth: all values lie in [0, 1], probably a "
+                       "normalized z-buffer; pass --depth-near/--depth-far to convert it to metres");
+          warned = true;
         }
         cam.has_depth = true;
       }
@@ -151,6 +164,13 @@ void import_robomimic(const std::string& path, const ImportOptions& options, con
     sink(std::move(ep));
     if (progress) progress({"import", static_cast<long long>(n + 1), static_cast<long long>(demos.size()), demo});
   }
+}
+
+std::vector<Episode> import_robomimic_all(const std::string& path, const ImportOptions& options,
+                                          const ProgressFn& progress) {
+  std::vector<Episode> episodes;
+  import_robomimic(path, options, [&](Episode&& ep) { episodes.push_back(std::move(ep)); }, progress);
+  return episodes;
 }
 
 }  // namespace xwam::data

@@ -2,6 +2,7 @@
 // robot0_eef_quat (xyzw), robot0_gripper_qpos, actions) → Episodes on the 16/14-d interface.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "engine/data/importers/ImportOptions.h"
 
@@ -15,5 +16,8 @@ namespace xwam::data {
 // (eye_in_hand cameras as wrist cameras of arm 0). Throws xwam::Error naming file, demo and key.
 void import_robomimic(const std::string& path, const ImportOptions& options, const EpisodeSink& sink,
                       const ProgressFn& progress = {});
+// The same, every demo of the file in memory at once (small files, tests).
+std::vector<Episode> import_robomimic_all(const std::string& path, const ImportOptions& options,
+                                          const ProgressFn& progress = {});
 
 }  // namespace xwam::data
