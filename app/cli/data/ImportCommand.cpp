@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 #include <sstream>
 
 using namespace xwam;
@@ -54,8 +55,14 @@ int import_robomimic(cli::Args& args, const std::vector<std::string>& inputs, co
   args.check_all_used();
   data::EpisodeFileWriter writer(out);
   Collector collect{writer, {}};
-  for (const auto& in : inputs)
-    data::import_robomimic(in, options, [&](data::Episode&& ep) { collect.add(std::move(ep)); }, cli::progress_printer());
+  // Every robomimic file numbers its demos from 0: with several files, names carry the file's stem.
+  for (const auto& in : inputs) {
+    const std::string stem = std::filesystem::path(in).stem().string();
+    data::import_robomimic(in, options, [&](data::Episode&& ep) {
+      if (inputs.size() > 1) ep.name = stem + "." + ep.name;
+      collect.add(std::move(ep));
+    }, cli::progress_printer());
+  }
   writer.set_stats(data::NormStats::compute(collect.numbers_only));
   writer.commit();
   std::printf("imported %zu episodes to %s\n", collect.numbers_only.size(), out.c_str());
@@ -85,8 +92,18 @@ int import_robotwin(cli::Args& args, const std::vector<std::string>& inputs, con
   data::EpisodeFileWriter writer(out);
   Collector collect{writer, {}};
   const auto progress = cli::progress_printer();
+  // Every task and setting numbers its episodes from 0: with repeated names, qualify them by the
+  // folders above data/ (task.setting.episodeN).
+  std::set<std::string> stems;
+  for (const auto& f : files) stems.insert(std::filesystem::path(f).stem().string());
+  const bool qualify = stems.size() < files.size();
   for (size_t i = 0; i < files.size(); ++i) {
-    collect.add(data::import_robotwin_episode(files[i], options));
+    data::Episode ep = data::import_robotwin_episode(files[i], options);
+    if (qualify) {
+      const std::filesystem::path setting = std::filesystem::path(files[i]).parent_path().parent_path();
+      ep.name = setting.parent_path().filename().string() + "." + setting.filename().string() + "." + ep.name;
+    }
+    collect.add(std::move(ep));
     progress({"import", static_cast<long long>(i + 1), static_cast<long long>(files.size()), files[i]});
   }
   writer.set_stats(data::NormStats::compute(collect.numbers_only));
