@@ -1,10 +1,5 @@
 #include "engine/io/Safetensors.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
@@ -14,6 +9,7 @@
 
 #include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
+#include "engine/io/MappedFile.h"
 
 namespace xwam::io {
 namespace {
@@ -40,42 +36,21 @@ const DtypeInfo& dtype_of(torch::ScalarType t, const std::string& tensor) {
   throw Error("tensor " + tensor, std::string("dtype ") + c10::toString(t) + " cannot be stored in safetensors");
 }
 
-// The mapping stays alive as long as any tensor viewing it.
-struct Mapping {
-  void* data = MAP_FAILED;
-  size_t size = 0;
-  ~Mapping() {
-    if (data != MAP_FAILED) munmap(data, size);
-  }
-};
-
 struct Parsed {
-  std::shared_ptr<Mapping> map;
+  std::shared_ptr<const MappedFile> map;
   uint64_t header_len = 0;
   nlohmann::json header;
 };
 
 Parsed parse(const std::string& path) {
   Parsed p;
-  int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) throw Error(path, "cannot open weights file");
-  struct stat st {};
-  fstat(fd, &st);
-  p.map = std::make_shared<Mapping>();
-  p.map->size = static_cast<size_t>(st.st_size);
-  if (p.map->size < 8) {
-    ::close(fd);
-    throw Error(path, "too short to be a safetensors file (truncated?)");
-  }
-  p.map->data = mmap(nullptr, p.map->size, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (p.map->data == MAP_FAILED) throw Error(path, "cannot map the file");
-  std::memcpy(&p.header_len, p.map->data, 8);  // little-endian on every platform we build for
-  if (p.header_len > p.map->size - 8 || p.header_len > (100u << 20))
+  p.map = MappedFile::open(path);
+  if (p.map->size() < 8) throw Error(path, "too short to be a safetensors file (truncated?)");
+  std::memcpy(&p.header_len, p.map->data(), 8);  // little-endian on every platform we build for
+  if (p.header_len > p.map->size() - 8 || p.header_len > (100u << 20))
     throw Error(path, "header length " + std::to_string(p.header_len) + " exceeds the file (truncated or not safetensors)");
   try {
-    p.header = nlohmann::json::parse(static_cast<const char*>(p.map->data) + 8,
-                                     static_cast<const char*>(p.map->data) + 8 + p.header_len);
+    p.header = nlohmann::json::parse(p.map->data() + 8, p.map->data() + 8 + p.header_len);
   } catch (const std::exception& e) {
     throw Error(path, std::string("header is not valid JSON: ") + e.what());
   }
@@ -97,8 +72,8 @@ std::map<std::string, std::pair<std::string, std::vector<int64_t>>> safetensors_
 
 TensorMap read_safetensors(const std::string& path) {
   Parsed p = parse(path);
-  const size_t data_size = p.map->size - 8 - p.header_len;
-  const char* base = static_cast<const char*>(p.map->data) + 8 + p.header_len;
+  const size_t data_size = p.map->size() - 8 - p.header_len;
+  const char* base = p.map->data() + 8 + p.header_len;
   std::vector<std::pair<uint64_t, uint64_t>> spans;
   TensorMap out;
   for (const auto& [name, entry] : p.header.items()) {
