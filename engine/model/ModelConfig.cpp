@@ -1,6 +1,7 @@
 #include "engine/model/ModelConfig.h"
 
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "engine/core/Error.h"
@@ -11,14 +12,42 @@ int XWamConfig::video_tokens() const {
   return views * (latent_frames / dit.patch[0]) * (latent_height / dit.patch[1]) * (latent_width / dit.patch[2]);
 }
 
+int VaeConfig::temporal_compression() const {
+  int tc = 1;
+  for (bool down : temporal_down) tc *= down ? 2 : 1;
+  return tc;
+}
+
 int XWamConfig::condition_tokens() const {
   return views * (latent_height / dit.patch[1]) * (latent_width / dit.patch[2]);
 }
 
+namespace {
+
+// Wan2.2 VAE latent normalization (vae2_2.py, Wan2_2_VAE: scale = [mean, 1/std]), per latent channel.
+const std::vector<float> kWan22LatentMean{
+    -0.2289f, -0.0052f, -0.1323f, -0.2339f, -0.2799f, 0.0174f, 0.1838f, 0.1557f, -0.1382f, 0.0542f, 0.2813f, 0.0891f,
+    0.1570f, -0.0098f, 0.0375f, -0.1825f, -0.2246f, -0.1207f, -0.0698f, 0.5109f, 0.2665f, -0.2108f, -0.2158f, 0.2502f,
+    -0.2055f, -0.0322f, 0.1109f, 0.1567f, -0.0729f, 0.0899f, -0.2799f, -0.1230f, -0.0313f, -0.1649f, 0.0117f, 0.0723f,
+    -0.2839f, -0.2083f, -0.0520f, 0.3748f, 0.0152f, 0.1957f, 0.1433f, -0.2944f, 0.3573f, -0.0548f, -0.1681f, -0.0667f,
+};
+const std::vector<float> kWan22LatentStd{
+    0.4765f, 1.0364f, 0.4514f, 1.1677f, 0.5313f, 0.4990f, 0.4818f, 0.5013f, 0.8158f, 1.0344f, 0.5894f, 1.0901f,
+    0.6885f, 0.6165f, 0.8454f, 0.4978f, 0.5759f, 0.3523f, 0.7135f, 0.6804f, 0.5833f, 1.4146f, 0.8986f, 0.5659f,
+    0.7069f, 0.5338f, 0.4889f, 0.4917f, 0.4069f, 0.4999f, 0.6866f, 0.4093f, 0.5709f, 0.6065f, 0.6415f, 0.4944f,
+    0.5726f, 1.2042f, 0.5458f, 1.6887f, 0.3971f, 1.0600f, 0.3943f, 0.5537f, 0.5444f, 0.4089f, 0.7468f, 0.7744f,
+};
+
+}  // namespace
+
 XWamConfig XWamConfig::preset(const std::string& name) {
   XWamConfig c;
   c.name = name;
-  if (name == "wan2.2-ti2v-5b") return c;  // the defaults are Wan2.2-TI2V-5B (wan22.md) + X-WAM (method.md)
+  if (name == "wan2.2-ti2v-5b") {  // the defaults are Wan2.2-TI2V-5B (wan22.md) + X-WAM (method.md)
+    c.vae.latent_mean = kWan22LatentMean;
+    c.vae.latent_std = kWan22LatentStd;
+    return c;
+  }
   if (name == "demo") {
     c.dit.dim = 256;
     c.dit.ffn_dim = 1024;
@@ -30,6 +59,9 @@ XWamConfig XWamConfig::preset(const std::string& name) {
     c.depth_layers = 2;
     c.latent_height = 6;
     c.latent_width = 8;
+    c.depth_far_m = 5.0;
+    c.vae = {16, 32, 48, {1, 2, 2, 2}, 1, {false, true, true}, 2, {}, {}};
+    c.text = {"builtin", 4096, 256, 512, 4, 2, 32, ""};
     return c;
   }
   if (name == "tiny") {
@@ -48,7 +80,9 @@ XWamConfig XWamConfig::preset(const std::string& name) {
     c.latent_width = 4;
     c.num_actions = 8;
     c.actions_per_frame = 1;
-    c.num_states = 3;
+    c.num_states = 9;
+    c.vae = {4, 8, 8, {1, 1, 1}, 1, {true, true}, 2, {}, {}};
+    c.text = {"builtin", 256, 16, 32, 2, 1, 8, ""};
     return c;
   }
   throw Error("unknown model config '" + name + "' (presets: tiny, demo, wan2.2-ti2v-5b, or a .json file)");
@@ -64,6 +98,20 @@ void XWamConfig::validate() const {
   require(latent_frames % dit.patch[0] == 0 && latent_height % dit.patch[1] == 0 && latent_width % dit.patch[2] == 0,
           "latent grid must be divisible by the patch size");
   require(views >= 1 && num_actions >= 1 && num_states >= 1, "views, num_actions and num_states must be positive");
+  require(num_states == video_frames(), "num_states must equal the video frames of a sample (1 + H)");
+  require(num_actions == (video_frames() - 1) * actions_per_frame,
+          "num_actions must be H · actions_per_frame (one action per episode step)");
+  require(vae.z_dim == dit.in_dim, "vae.z_dim must equal dit.in_dim (the DiT denoises VAE latents)");
+  require(vae.temporal_compression() == temporal_compression,
+          "temporal_compression must equal the VAE's (2 per true entry of vae.temporal_down)");
+  require(vae.dim_mult.size() == vae.temporal_down.size() + 1, "vae.temporal_down needs one entry per downsampling level");
+  require(vae.latent_mean.size() == vae.latent_std.size() &&
+              (vae.latent_mean.empty() || static_cast<int>(vae.latent_mean.size()) == vae.z_dim),
+          "vae.latent_mean/latent_std must both be empty or hold z_dim values");
+  require(depth_near_m > 0 && depth_far_m > depth_near_m, "depth range needs 0 < depth_near_m < depth_far_m");
+  require(text.kind == "builtin" || text.kind == "umt5-xxl", "text.kind must be builtin or umt5-xxl");
+  require(text.dim == dit.text_dim, "text.dim must equal dit.text_dim");
+  require(text.dim % text.num_heads == 0, "text.dim must be a multiple of text.num_heads");
 }
 
 std::string XWamConfig::to_json() const {
@@ -75,16 +123,29 @@ std::string XWamConfig::to_json() const {
       {"depth_layers", depth_layers}, {"views", views}, {"latent_frames", latent_frames},
       {"latent_height", latent_height}, {"latent_width", latent_width}, {"temporal_compression", temporal_compression},
       {"num_actions", num_actions}, {"actions_per_frame", actions_per_frame}, {"num_states", num_states},
-      {"state_dim", state_dim}, {"action_dim", action_dim}};
+      {"state_dim", state_dim}, {"action_dim", action_dim}, {"depth_near_m", depth_near_m}, {"depth_far_m", depth_far_m},
+      {"vae", {{"z_dim", vae.z_dim}, {"base_dim", vae.base_dim}, {"dec_base_dim", vae.dec_base_dim},
+               {"dim_mult", vae.dim_mult}, {"num_res_blocks", vae.num_res_blocks},
+               {"temporal_down", vae.temporal_down}, {"patch", vae.patch}, {"latent_mean", vae.latent_mean},
+               {"latent_std", vae.latent_std}}},
+      {"text", {{"kind", text.kind}, {"vocab", text.vocab}, {"dim", text.dim}, {"ffn_dim", text.ffn_dim},
+                {"num_heads", text.num_heads}, {"num_layers", text.num_layers}, {"num_buckets", text.num_buckets},
+                {"tokenizer", text.tokenizer}}}};
   return j.dump(2);
 }
 
 XWamConfig XWamConfig::from_json_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw Error(path, "cannot open model config");
+  std::stringstream text;
+  text << in.rdbuf();
+  return from_json_text(text.str(), path);
+}
+
+XWamConfig XWamConfig::from_json_text(const std::string& text, const std::string& path) {
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(in);
+    j = nlohmann::json::parse(text);
   } catch (const std::exception& e) {
     throw Error(path, std::string("not valid JSON: ") + e.what());
   }
@@ -123,6 +184,31 @@ XWamConfig XWamConfig::from_json_file(const std::string& path) {
   take(j, "num_states", c.num_states);
   take(j, "state_dim", c.state_dim);
   take(j, "action_dim", c.action_dim);
+  take(j, "depth_near_m", c.depth_near_m);
+  take(j, "depth_far_m", c.depth_far_m);
+  if (j.contains("vae")) {
+    const auto& v = j.at("vae");
+    take(v, "z_dim", c.vae.z_dim);
+    take(v, "base_dim", c.vae.base_dim);
+    take(v, "dec_base_dim", c.vae.dec_base_dim);
+    take(v, "dim_mult", c.vae.dim_mult);
+    take(v, "num_res_blocks", c.vae.num_res_blocks);
+    take(v, "temporal_down", c.vae.temporal_down);
+    take(v, "patch", c.vae.patch);
+    take(v, "latent_mean", c.vae.latent_mean);
+    take(v, "latent_std", c.vae.latent_std);
+  }
+  if (j.contains("text")) {
+    const auto& t = j.at("text");
+    take(t, "kind", c.text.kind);
+    take(t, "vocab", c.text.vocab);
+    take(t, "dim", c.text.dim);
+    take(t, "ffn_dim", c.text.ffn_dim);
+    take(t, "num_heads", c.text.num_heads);
+    take(t, "num_layers", c.text.num_layers);
+    take(t, "num_buckets", c.text.num_buckets);
+    take(t, "tokenizer", c.text.tokenizer);
+  }
   c.validate();
   return c;
 }

@@ -35,7 +35,7 @@ TrainConfig TrainConfig::from_json_text(const std::string& text, const std::stri
                                 "grad_clip", "grad_accumulation", "ema_decay", "batch_size", "checkpoint_every",
                                 "eval_every", "log_every", "keep_checkpoints", "seed"};
   for (const auto& [key, value] : t.items()) {
-    if (&t == &j && (key == "model" || key == "data" || key == "name")) continue;
+    if (&t == &j && (key == "model" || key == "data" || key == "name" || key == "task")) continue;
     if (std::find(std::begin(known), std::end(known), key) == std::end(known))
       throw Error(origin, "key " + key, "unknown training setting");
   }

@@ -1,0 +1,122 @@
+#include "engine/model/Checkpoint.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "engine/core/Error.h"
+
+namespace xwam::model {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(path.string(), "cannot open");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Our layout: CKPT/config.json + CKPT/model.safetensors.
+CheckpointData read_our_checkpoint(const fs::path& dir) {
+  const fs::path config_path = dir / "config.json", weights = dir / "model.safetensors";
+  if (!fs::exists(weights)) throw Error(dir.string(), "no model.safetensors: not an X-WAM checkpoint directory");
+  json j;
+  try {
+    j = json::parse(read_text(config_path));
+  } catch (const json::exception& e) {
+    throw Error(config_path.string(), std::string("not valid JSON: ") + e.what());
+  }
+  if (!j.contains("model")) throw Error(config_path.string(), "key model", "missing (the network's configuration)");
+  CheckpointData ckpt;
+  ckpt.config = XWamConfig::from_json_text(j.at("model").dump(), config_path.string() + " (model)");
+  j.erase("model");
+  ckpt.extra_json = j.dump();
+  ckpt.origin = dir.string();
+  ckpt.tensors = io::read_safetensors(weights.string());
+  return ckpt;
+}
+
+}  // namespace
+
+CheckpointData read_checkpoint(const std::string& path) {
+  if (!fs::exists(path)) throw Error(path, "checkpoint not found");
+  if (fs::is_directory(path) && fs::exists(fs::path(path) / "model.safetensors")) return read_our_checkpoint(path);
+  throw Error(path, "not a checkpoint: expected a directory with config.json and model.safetensors");
+}
+
+void write_checkpoint(const std::string& dir, const XWamConfig& config, const io::TensorMap& tensors,
+                      const std::string& extra_json) {
+  json j = extra_json.empty() ? json::object() : json::parse(extra_json);
+  j["model"] = json::parse(config.to_json());
+  const fs::path final_dir(dir);
+  const fs::path partial = final_dir.string() + ".partial-" + std::to_string(::getpid());
+  fs::remove_all(partial);
+  fs::create_directories(partial);
+  try {
+    io::write_safetensors((partial / "model.safetensors").string(), tensors, {{"format", "xwam"}, {"config", config.name}});
+    std::ofstream out(partial / "config.json");
+    out << j.dump(2) << "\n";
+    if (!out.flush()) throw Error((partial / "config.json").string(), "write failed (disk full?)");
+  } catch (...) {
+    fs::remove_all(partial);
+    throw;
+  }
+  // Swap in: the old checkpoint (if any) stays intact until the new one is complete.
+  const fs::path old = final_dir.string() + ".old-" + std::to_string(::getpid());
+  if (fs::exists(final_dir)) fs::rename(final_dir, old);
+  fs::rename(partial, final_dir);
+  fs::remove_all(old);
+}
+
+io::TensorMap with_prefix_removed(const io::TensorMap& all, const std::string& prefix) {
+  io::TensorMap out;
+  const std::string p = prefix + ".";
+  for (const auto& [name, t] : all)
+    if (name.compare(0, p.size(), p) == 0) out.emplace(name.substr(p.size()), t);
+  return out;
+}
+
+io::TensorMap XWamNetworks::state() const {
+  io::TensorMap out;
+  auto add = [&](const torch::nn::Module& m, const std::string& prefix) {
+    for (auto& [name, t] : io::state_of(m)) out.emplace(prefix + "." + name, t);
+  };
+  add(*model, "model");
+  add(*vae, "vae");
+  add(*text, "text_encoder");
+  return out;
+}
+
+XWamNetworks make_networks(const XWamConfig& config, const std::string& tokenizer_dir) {
+  XWamNetworks n;
+  n.model = XWamModel(config);
+  n.vae = VideoVae(config.vae);
+  n.text = TextEncoder(config.text, config.dit.text_len, tokenizer_dir);
+  return n;
+}
+
+XWamNetworks load_networks(const CheckpointData& ckpt, const std::string& tokenizer_dir) {
+  // Fresh networks take the weights and are handed out only when every part loaded: nothing half-loaded.
+  const io::TensorMap model = with_prefix_removed(ckpt.tensors, "model"), vae = with_prefix_removed(ckpt.tensors, "vae"),
+                      text = with_prefix_removed(ckpt.tensors, "text_encoder");
+  size_t known = model.size() + vae.size() + text.size();
+  if (known != ckpt.tensors.size()) {
+    for (const auto& [name, t] : ckpt.tensors)
+      if (name.rfind("model.", 0) != 0 && name.rfind("vae.", 0) != 0 && name.rfind("text_encoder.", 0) != 0)
+        throw Error(ckpt.origin, "unexpected tensor " + name + " (expected model.*, vae.* or text_encoder.*)");
+  }
+  XWamNetworks staged = make_networks(ckpt.config, tokenizer_dir);
+  io::load_into(*staged.model, model, ckpt.origin + " (model.*)");
+  io::load_into(*staged.vae, vae, ckpt.origin + " (vae.*)");
+  io::load_into(*staged.text, text, ckpt.origin + " (text_encoder.*)");
+  return staged;
+}
+
+}  // namespace xwam::model

@@ -1,0 +1,47 @@
+// X-WAM checkpoints on disk. Ours is a directory:
+//   CKPT/config.json        {"model": <XWamConfig JSON>, "norm_stats": {...}, ...extra keys}
+//   CKPT/model.safetensors  tensors named as in the released checkpoints' `module` dict:
+//                           model.* (the network), vae.* (video VAE), text_encoder.*
+// read_checkpoint also accepts the released X-WAM layouts (a run directory with config.yaml and
+// checkpoints/<step>.ckpt/checkpoint/mp_rank_00_model_states.pt, or that .pt file itself).
+#pragma once
+#include <string>
+
+#include "engine/io/Safetensors.h"
+#include "engine/model/ModelConfig.h"
+#include "engine/model/TextEncoder.h"
+#include "engine/model/VideoVae.h"
+#include "engine/model/XWamModel.h"
+
+namespace xwam::model {
+
+struct CheckpointData {
+  std::string origin;      // the file or directory read (for errors)
+  XWamConfig config;
+  io::TensorMap tensors;   // prefixed names: model.*, vae.*, text_encoder.*
+  std::string extra_json;  // config.json without "model" (e.g. "norm_stats"), "{}" when none
+};
+
+// Throws xwam::Error naming the path when it is none of the accepted layouts or is corrupt.
+CheckpointData read_checkpoint(const std::string& path);
+// Writes CKPT atomically: a temporary directory renamed into place, so a crash leaves no half checkpoint.
+void write_checkpoint(const std::string& dir, const XWamConfig& config, const io::TensorMap& tensors,
+                      const std::string& extra_json = "{}");
+
+// The three networks of a checkpoint.
+struct XWamNetworks {
+  XWamModel model{nullptr};
+  VideoVae vae{nullptr};
+  TextEncoder text{nullptr};
+  io::TensorMap state() const;  // every tensor, prefixed (for write_checkpoint)
+};
+// Fresh networks of a config (seeded by the caller through torch::manual_seed).
+XWamNetworks make_networks(const XWamConfig& config, const std::string& tokenizer_dir = "");
+// Builds the networks of `ckpt` and loads every tensor. All or nothing: missing, unexpected or
+// mis-shaped tensors are listed by name in one xwam::Error.
+XWamNetworks load_networks(const CheckpointData& ckpt, const std::string& tokenizer_dir = "");
+
+// Tensors of `all` whose name starts with `prefix` + ".", with the prefix removed.
+io::TensorMap with_prefix_removed(const io::TensorMap& all, const std::string& prefix);
+
+}  // namespace xwam::model

@@ -1,0 +1,56 @@
+// Instruction → embedding sequence [B, text_len, text_dim] for the DiT's cross-attention.
+// `builtin` (tiny/demo): words lower-cased and hashed into a fixed vocabulary (no vocabulary file),
+// a small transformer encoder trained with the model. `umt5-xxl` (5B preset): Wan2.2's umT5-xxl
+// encoder (t5.py names: token_embedding, blocks.N.{norm1,attn,norm2,ffn,pos_embedding}, norm) with
+// its SentencePiece tokenizer (libsentencepiece). Padding positions are zero, as Wan2.2 does.
+//
+//   TextEncoder text(config.text, config.dit.text_len);
+//   auto e = text->encode({"pick up the red cube"});   // [1, text_len, text_dim]
+#pragma once
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "engine/model/ModelConfig.h"
+
+namespace sentencepiece {
+class SentencePieceProcessor;
+}
+
+namespace xwam::model {
+
+// T5's bidirectional relative position bucket of `relative_position` (key − query, int64, any shape):
+// half the buckets for keys before-or-at the query, half after; within each half, distances below
+// num_buckets/4 get their own bucket, larger ones share log-spaced buckets up to `max_distance`.
+torch::Tensor t5_relative_position_bucket(const torch::Tensor& relative_position, int num_buckets,
+                                          int max_distance = 128);
+
+struct TextEncoderImpl : torch::nn::Module {
+  // `tokenizer_dir` resolves TextConfig::tokenizer (umt5-xxl); throws xwam::Error naming the file
+  // when the SentencePiece model is missing.
+  TextEncoderImpl(const TextConfig& config, int text_len, const std::string& tokenizer_dir = "");
+  // Token ids [B, text_len] (int64) and the mask of real tokens [B, text_len] (bool).
+  std::pair<torch::Tensor, torch::Tensor> tokenize(const std::vector<std::string>& texts) const;
+  // Embeddings [B, text_len, dim] on the module's device; padded positions are zero.
+  torch::Tensor encode(const std::vector<std::string>& texts);
+  // The encoder on token ids: ids [B, L] int64 and mask [B, L] (nonzero = real token), L ≤ text_len
+  // for `builtin` (its position table has text_len rows). Returns [B, L, dim], padded rows zero.
+  torch::Tensor forward(const torch::Tensor& ids, const torch::Tensor& mask);
+
+  TextConfig config;
+  int text_len;
+
+ private:
+  torch::Tensor forward_builtin(const torch::Tensor& ids, const torch::Tensor& mask);
+  torch::Tensor forward_umt5(const torch::Tensor& ids, const torch::Tensor& mask);
+
+  torch::nn::Embedding token_embedding{nullptr};
+  torch::Tensor pos_embedding;               // builtin: learnable absolute positions [text_len, dim]
+  torch::nn::ModuleList blocks;
+  std::shared_ptr<torch::nn::Module> norm;   // builtin: LayerNorm; umt5-xxl: RMS norm
+  std::shared_ptr<const sentencepiece::SentencePieceProcessor> spm;  // umt5-xxl only
+};
+TORCH_MODULE(TextEncoder);
+
+}  // namespace xwam::model

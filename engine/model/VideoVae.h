@@ -1,0 +1,41 @@
+// The causal 3D video VAE of Wan2.2 (vae2_2.py structure and parameter names, sizes from VaeConfig):
+// 2×2 pixel patchify, causal temporal convolutions, the first frame encoded alone (1 + 4k frames →
+// 1 + k latent frames), latents normalized per channel. Depth goes through it as 3-channel
+// pseudo-RGB of normalized inverse depth (see depth_to_pseudo_rgb).
+//
+//   VideoVae vae(config.vae);
+//   auto z = vae->encode(rgb);    // [B, 3, 1+4k, H, W] in [−1, 1] → [B, z_dim, 1+k, H/16, W/16]
+//   auto x = vae->decode(z);      // back to [B, 3, 1+4k, H, W], clamped to [−1, 1]
+#pragma once
+#include <torch/torch.h>
+
+#include "engine/model/ModelConfig.h"
+
+namespace xwam::model {
+
+struct VaeEncoding {
+  torch::Tensor mean;     // [B, z_dim, T', h, w] normalized latents (what the DiT sees)
+  torch::Tensor log_var;  // same shape (for training the VAE itself)
+};
+
+struct VideoVaeImpl : torch::nn::Module {
+  explicit VideoVaeImpl(const VaeConfig& config);
+  // x: [B, 3, T, H, W], T = 1 + tc·k, H and W multiples of the spatial compression. Throws xwam::Error
+  // naming the shape otherwise.
+  VaeEncoding encode_distribution(const torch::Tensor& x);
+  torch::Tensor encode(const torch::Tensor& x) { return encode_distribution(x).mean; }
+  // z: [B, z_dim, 1 + k, h, w] normalized latents → [B, 3, 1 + tc·k, h·s, w·s].
+  torch::Tensor decode(const torch::Tensor& z);
+
+  VaeConfig config;
+  // Submodules registered under Wan2.2's names: encoder.*, conv1.*, conv2.*, decoder.*
+};
+TORCH_MODULE(VideoVae);
+
+// Metric depth [.., H, W] (0 = invalid) ↔ the VAE's 3-channel input: inverse depth mapped linearly
+// from [1/far, 1/near] to [−1, 1], tiled ×3 on a new channel axis `channel_dim`.
+torch::Tensor depth_to_pseudo_rgb(const torch::Tensor& depth_m, int64_t channel_dim, double near_m, double far_m);
+// Inverse of the above: averages the 3 channels, returns metres (clamped to [near, far]).
+torch::Tensor pseudo_rgb_to_depth(const torch::Tensor& rgb, int64_t channel_dim, double near_m, double far_m);
+
+}  // namespace xwam::model
