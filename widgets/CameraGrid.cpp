@@ -10,23 +10,30 @@ namespace xwam::widgets {
 
 CameraGrid::CameraGrid(QWidget* parent) : QWidget(parent) {
   layout_ = new QGridLayout(this);
-  layout_->setSpacing(6);
+  layout_->setSpacing(4);
   placeholder_ = new QLabel(tr("Open an episode file (File ▸ Open) to see its cameras."), this);
   placeholder_->setAlignment(Qt::AlignCenter);
   layout_->addWidget(placeholder_, 0, 0);
+  note_ = tr("no prediction yet — Run (Ctrl+R)");
 }
 
 void CameraGrid::set_episode(std::shared_ptr<const data::Episode> episode) {
-  for (auto& tile : tiles_) {
-    delete tile.title;
-    delete tile.rgb;
-    delete tile.depth;
-    delete tile.legend;
-  }
+  for (auto& tile : tiles_)
+    for (QWidget* w : std::initializer_list<QWidget*>{tile.title, tile.rec_label, tile.pred_label, tile.rgb, tile.depth,
+                                                      tile.pred_rgb, tile.pred_depth, tile.legend})
+      delete w;
   tiles_.clear();
+  rollout_.reset();
+  for (int c = 0; c < layout_->columnCount(); ++c) layout_->setColumnStretch(c, 0);
   episode_ = std::move(episode);
   placeholder_->setVisible(!episode_);
   if (!episode_) return;
+  auto small_label = [this](const QString& text) {
+    auto* label = new QLabel(text, this);
+    label->setStyleSheet("color:#9aa0a6; font-size:10px;");
+    label->setAlignment(Qt::AlignCenter);
+    return label;
+  };
   for (size_t c = 0; c < episode_->cameras.size(); ++c) {
     const auto& cam = episode_->cameras[c];
     Tile tile;
@@ -37,34 +44,58 @@ void CameraGrid::set_episode(std::shared_ptr<const data::Episode> episode) {
                        .arg(cam.mount == data::CameraMount::Wrist ? tr("wrist") : tr("fixed"))
                        .arg(cam.calibrated() ? "" : tr(", no calibration"));
     tile.title = new QLabel(info, this);
+    tile.title->setAlignment(Qt::AlignCenter);
+    tile.rec_label = small_label(tr("recorded"));
+    tile.pred_label = small_label(tr("predicted"));
     tile.rgb = new ImageView(this);
     tile.depth = new ImageView(this);
     tile.depth->set_text(tr("no depth"));
+    tile.pred_rgb = new ImageView(this);
+    tile.pred_depth = new ImageView(this);
     tile.depth_range = depth_range(*episode_, static_cast<int>(c));
     tile.legend = new QLabel(this);
     if (cam.has_depth) {
       // A small colour bar: near (warm) on the left, far (cool) on the right.
-      QImage bar(120, 10, QImage::Format_RGB32);
+      QImage bar(90, 8, QImage::Format_RGB32);
       for (int x = 0; x < bar.width(); ++x)
         for (int y = 0; y < bar.height(); ++y) bar.setPixel(x, y, depth_color(1.f - float(x) / (bar.width() - 1)));
       tile.legend->setPixmap(QPixmap::fromImage(bar));
       tile.legend->setToolTip(tr("depth %1 m (near) to %2 m (far)").arg(tile.depth_range.first, 0, 'f', 2).arg(tile.depth_range.second, 0, 'f', 2));
+      auto* legend_text = new QLabel(tr("depth %1–%2 m").arg(tile.depth_range.first, 0, 'f', 2).arg(tile.depth_range.second, 0, 'f', 2), tile.legend);
+      legend_text->setStyleSheet("font-size:10px;");
+      legend_text->move(96, -4);
+      legend_text->adjustSize();
+      tile.legend->setMinimumWidth(100 + legend_text->width());
     }
-    auto* legend_text = new QLabel(cam.has_depth ? tr("depth %1–%2 m").arg(tile.depth_range.first, 0, 'f', 2).arg(tile.depth_range.second, 0, 'f', 2) : QString(), tile.legend);
-    legend_text->move(126, -3);
-    legend_text->adjustSize();
-    tile.legend->setMinimumWidth(130 + legend_text->width());
-    const int col = static_cast<int>(c);
-    layout_->addWidget(tile.title, 0, col);
-    layout_->addWidget(tile.rgb, 1, col);
-    layout_->addWidget(tile.depth, 2, col);
-    layout_->addWidget(tile.legend, 3, col);
+    const int col = 2 * static_cast<int>(c);
+    layout_->addWidget(tile.title, 0, col, 1, 2);
+    layout_->addWidget(tile.rec_label, 1, col);
+    layout_->addWidget(tile.pred_label, 1, col + 1);
+    layout_->addWidget(tile.rgb, 2, col);
+    layout_->addWidget(tile.pred_rgb, 2, col + 1);
+    layout_->addWidget(tile.depth, 3, col);
+    layout_->addWidget(tile.pred_depth, 3, col + 1);
+    layout_->addWidget(tile.legend, 4, col, 1, 2, Qt::AlignCenter);
     layout_->setColumnStretch(col, 1);
+    layout_->setColumnStretch(col + 1, 1);
     tiles_.push_back(tile);
   }
-  layout_->setRowStretch(1, 1);
   layout_->setRowStretch(2, 1);
+  layout_->setRowStretch(3, 1);
   frame_ = 0;
+  refresh();
+}
+
+void CameraGrid::set_rollout(std::shared_ptr<const geometry::Rollout> rollout) {
+  rollout_ = std::move(rollout);
+  for (auto& tile : tiles_) tile.view = -1;
+  if (rollout_ && episode_)
+    for (size_t c = 0; c < tiles_.size(); ++c) tiles_[c].view = rollout_->view_index(episode_->cameras[c].name);
+  refresh();
+}
+
+void CameraGrid::set_prediction_note(const QString& note) {
+  note_ = note;
   refresh();
 }
 
@@ -78,11 +109,39 @@ QImage CameraGrid::shown_rgb(int camera) const {
   return camera < static_cast<int>(tiles_.size()) ? tiles_[camera].rgb->image() : QImage();
 }
 
+QImage CameraGrid::shown_predicted_rgb(int camera) const {
+  return camera < static_cast<int>(tiles_.size()) ? tiles_[camera].pred_rgb->image() : QImage();
+}
+
 void CameraGrid::refresh() {
+  // The rollout's frame indices are stored-episode frames; ours are relative to the loaded range.
+  predicted_k_ = -1;
+  if (rollout_ && episode_) {
+    const int stored = frame_ + episode_->first_frame;
+    for (int k = 0; k < rollout_->num_frames(); ++k)
+      if (rollout_->frame_indices[k] <= stored) predicted_k_ = k;
+  }
   for (size_t c = 0; c < tiles_.size(); ++c) {
     auto& tile = tiles_[c];
     tile.rgb->set_image(rgb_image(*episode_, static_cast<int>(c), frame_));
     tile.depth->set_image(depth_image(*episode_, static_cast<int>(c), frame_, tile.depth_range.first, tile.depth_range.second));
+    QString why;
+    if (!rollout_) why = note_;
+    else if (tile.view < 0) why = tr("not a model view");
+    else if (predicted_k_ < 0) why = tr("prediction starts at frame %1").arg(rollout_->frame_indices.front() - episode_->first_frame);
+    if (!why.isEmpty()) {
+      tile.pred_rgb->set_image({});
+      tile.pred_depth->set_image({});
+      tile.pred_rgb->set_text(why);
+      tile.pred_depth->set_text(QString());
+      tile.pred_label->setText(tr("predicted"));
+      continue;
+    }
+    const auto& view = rollout_->views[tile.view];
+    tile.pred_rgb->set_image(rgb_image(view, predicted_k_));
+    tile.pred_depth->set_image(depth_image(view, predicted_k_, tile.depth_range.first, tile.depth_range.second));
+    tile.pred_depth->set_text(tr("no predicted depth"));
+    tile.pred_label->setText(tr("predicted (frame %1)").arg(rollout_->frame_indices[predicted_k_] - episode_->first_frame));
   }
 }
 

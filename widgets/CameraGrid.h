@@ -1,10 +1,12 @@
-// Every camera of an episode at one frame: RGB beside a depth colormap, with the camera's name.
+// Every camera of an episode at one frame: recorded RGB and depth colormap beside the predicted ones
+// (when a rollout is shown), with the camera's name and depth range.
 #pragma once
 #include <QWidget>
 #include <memory>
 #include <vector>
 
 #include "engine/data/Episode.h"
+#include "engine/geometry/Rollout.h"
 
 class QGridLayout;
 class QLabel;
@@ -15,16 +17,25 @@ class ImageView;
 
 namespace xwam::widgets {
 
-// One column per camera: name and calibration, RGB, depth colormap with its range in metres.
-// Shows a shared, immutable episode (the GUI never mutates engine data). Call from the GUI thread.
+// One column pair per camera: recorded | predicted, RGB above depth (same colour range for both).
+// Shows shared, immutable data (the GUI never mutates engine data). Call from the GUI thread.
 class CameraGrid : public QWidget {
   Q_OBJECT
  public:
   explicit CameraGrid(QWidget* parent = nullptr);
   void set_episode(std::shared_ptr<const data::Episode> episode);
+  // A rollout of this episode (views matched to cameras by name); null clears it. `note` is shown in
+  // the predicted tiles while there is no rollout (e.g. "decoding frame 3 / 8").
+  void set_rollout(std::shared_ptr<const geometry::Rollout> rollout);
+  void set_prediction_note(const QString& note);
+  std::shared_ptr<const geometry::Rollout> rollout() const { return rollout_; }
   int frame() const { return frame_; }
-  // The image a camera's RGB tile currently shows (for tests and export).
+  // Rollout frame shown at the current episode frame: the latest predicted frame at or before it
+  // (-1 when the frame lies before the prediction or there is none).
+  int predicted_index() const { return predicted_k_; }
+  // The images tiles currently show (for tests and export).
   QImage shown_rgb(int camera) const;
+  QImage shown_predicted_rgb(int camera) const;
 
  public slots:
   void set_frame(int t);
@@ -33,16 +44,24 @@ class CameraGrid : public QWidget {
   void refresh();
   struct Tile {
     QLabel* title = nullptr;
+    QLabel* rec_label = nullptr;
+    QLabel* pred_label = nullptr;
     ImageView* rgb = nullptr;
     ImageView* depth = nullptr;
+    ImageView* pred_rgb = nullptr;
+    ImageView* pred_depth = nullptr;
     QLabel* legend = nullptr;
     std::pair<float, float> depth_range{0.f, 1.f};
+    int view = -1;  // rollout view of this camera, -1 when the rollout has none
   };
   std::shared_ptr<const data::Episode> episode_;
+  std::shared_ptr<const geometry::Rollout> rollout_;
+  QString note_;
   std::vector<Tile> tiles_;
   QGridLayout* layout_ = nullptr;
   QLabel* placeholder_ = nullptr;
   int frame_ = 0;
+  int predicted_k_ = -1;
 };
 
 }  // namespace xwam::widgets

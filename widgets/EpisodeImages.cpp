@@ -29,21 +29,35 @@ QRgb depth_color(float v) {
   return qRgb(mix(0), mix(1), mix(2));
 }
 
-QImage depth_image(const data::Episode& episode, int camera, int t, float near_m, float far_m) {
-  const float* depth = episode.depth_frame(camera, t);
+namespace {
+QImage colorize_depth(const float* depth, int width, int height, float near_m, float far_m) {
   if (!depth) return {};
-  const auto& cam = episode.cameras[camera];
-  QImage out(cam.width, cam.height, QImage::Format_RGB32);
+  QImage out(width, height, QImage::Format_RGB32);
   const float span = std::max(far_m - near_m, 1e-6f);
-  for (int y = 0; y < cam.height; ++y) {
+  for (int y = 0; y < height; ++y) {
     auto* row = reinterpret_cast<QRgb*>(out.scanLine(y));
-    for (int x = 0; x < cam.width; ++x) {
-      const float d = depth[y * cam.width + x];
+    for (int x = 0; x < width; ++x) {
+      const float d = depth[y * width + x];
       // Near is warm: invert so the colormap's red end marks close surfaces.
       row[x] = d > 0 ? depth_color(1.f - (d - near_m) / span) : qRgb(0, 0, 0);
     }
   }
   return out;
+}
+}  // namespace
+
+QImage depth_image(const data::Episode& episode, int camera, int t, float near_m, float far_m) {
+  const auto& cam = episode.cameras[camera];
+  return colorize_depth(episode.depth_frame(camera, t), cam.width, cam.height, near_m, far_m);
+}
+
+QImage rgb_image(const geometry::RolloutView& view, int k) {
+  if (view.rgb.empty()) return {};
+  return QImage(view.rgb_frame(k), view.width, view.height, view.width * 3, QImage::Format_RGB888).copy();
+}
+
+QImage depth_image(const geometry::RolloutView& view, int k, float near_m, float far_m) {
+  return colorize_depth(view.depth_frame(k), view.width, view.height, near_m, far_m);
 }
 
 std::pair<float, float> depth_range(const data::Episode& episode, int camera) {

@@ -1,8 +1,9 @@
-// Episode frames as QImages: RGB as stored, metric depth through a colormap (near = warm, far = cool).
+// Episode and rollout frames as QImages: RGB as stored, metric depth through a colormap (near = warm, far = cool).
 #pragma once
 #include <QImage>
 
 #include "engine/data/Episode.h"
+#include "engine/geometry/Rollout.h"
 
 namespace xwam::widgets {
 
@@ -12,6 +13,10 @@ QImage rgb_image(const data::Episode& episode, int camera, int t);
 // Depth in metres mapped over [near_m, far_m] with a perceptual colormap; invalid (0) pixels black.
 // Null image when the camera has no depth.
 QImage depth_image(const data::Episode& episode, int camera, int t, float near_m, float far_m);
+
+// Predicted frame k of rollout view `view`, the same way (null images when the view has no depth).
+QImage rgb_image(const geometry::RolloutView& view, int k);
+QImage depth_image(const geometry::RolloutView& view, int k, float near_m, float far_m);
 
 // The 2nd and 98th percentile of the camera's valid depth over the episode: a stable colour range.
 std::pair<float, float> depth_range(const data::Episode& episode, int camera);

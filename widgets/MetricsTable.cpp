@@ -1,0 +1,71 @@
+#include "widgets/MetricsTable.h"
+
+#include <QHeaderView>
+#include <cmath>
+
+namespace xwam::widgets {
+
+QString metric_text(double value, int precision) {
+  if (std::isnan(value)) return QStringLiteral("–");
+  if (std::isinf(value)) return value > 0 ? QStringLiteral("∞") : QStringLiteral("-∞");
+  return QString::number(value, 'f', precision);
+}
+
+MetricsTable::MetricsTable(QWidget* parent) : QTableWidget(parent) {
+  setColumnCount(8);
+  setHorizontalHeaderLabels({tr("frame"), tr("PSNR dB"), tr("SSIM"), tr("AbsRel"), tr("δ1"), tr("Chamfer m²"),
+                             tr("action MSE"), tr("state MSE")});
+  horizontalHeaderItem(5)->setToolTip(tr("Chamfer distance between fused predicted and recorded clouds"));
+  horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  verticalHeader()->hide();
+  setEditTriggers(QAbstractItemView::NoEditTriggers);
+  setSelectionBehavior(QAbstractItemView::SelectRows);
+  setSelectionMode(QAbstractItemView::SingleSelection);
+  connect(this, &QTableWidget::cellClicked, this, [this](int row, int) {
+    if (row >= 0 && static_cast<size_t>(row) < row_frames_.size() && row_frames_[row] >= 0) emit frame_selected(row_frames_[row]);
+  });
+  clear_report();
+}
+
+void MetricsTable::put_row(int row, const QString& label, const geometry::Metrics& m, const QColor& tint) {
+  const QString cells[] = {label,
+                           metric_text(m.rgb_psnr, 2),
+                           metric_text(m.rgb_ssim, 3),
+                           metric_text(m.depth_absrel, 3),
+                           metric_text(m.depth_delta1, 3),
+                           metric_text(m.chamfer, 5),
+                           metric_text(m.action_mse, 5),
+                           metric_text(m.state_mse, 5)};
+  for (int c = 0; c < 8; ++c) {
+    auto* item = new QTableWidgetItem(cells[c]);
+    item->setTextAlignment(c == 0 ? Qt::AlignLeft | Qt::AlignVCenter : Qt::AlignRight | Qt::AlignVCenter);
+    if (tint.isValid()) item->setBackground(tint);
+    setItem(row, c, item);
+  }
+}
+
+void MetricsTable::set_report(const geometry::EvaluationReport& report) {
+  const auto& frames = report.prediction.frames;
+  setRowCount(2 + static_cast<int>(frames.size()));
+  row_frames_.assign(rowCount(), -1);
+  put_row(0, tr("mean"), report.prediction.mean, QColor(40, 70, 110));
+  put_row(1, tr("copy-last baseline"), report.copy_last.mean, QColor(70, 60, 40));
+  item(1, 0)->setToolTip(tr("The last observed frame repeated, zero actions: a prediction should beat it."));
+  for (size_t i = 0; i < frames.size(); ++i) {
+    put_row(2 + static_cast<int>(i), tr("frame %1").arg(frames[i].frame_index), frames[i].metrics, QColor());
+    row_frames_[2 + i] = frames[i].frame_index;
+  }
+  frame_rows_ = static_cast<int>(frames.size());
+}
+
+void MetricsTable::clear_report(const QString& why) {
+  setRowCount(why.isEmpty() ? 0 : 1);
+  row_frames_.assign(rowCount(), -1);
+  frame_rows_ = 0;
+  if (!why.isEmpty()) {
+    setItem(0, 0, new QTableWidgetItem(why));
+    setSpan(0, 0, 1, 8);
+  }
+}
+
+}  // namespace xwam::widgets
