@@ -8,7 +8,7 @@ packages=(
   libtorch-dev libopenblas0-pthread libgloo-dev
   libeigen3-dev libopen3d-dev
   libhdf5-dev hdf5-tools
-  nlohmann-json3-dev libyaml-cpp-dev libsentencepiece-dev
+  nlohmann-json3-dev libyaml-cpp-dev libsentencepiece-dev zlib1g-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
   libgtest-dev
   qt6-base-dev libvulkan-dev mesa-vulkan-drivers glslc libimgui-dev

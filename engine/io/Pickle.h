@@ -1,0 +1,51 @@
+// A restricted unpickler for what torch.save writes: it interprets pickle opcodes (protocols 2–5)
+// into a tree of plain values and never imports or calls anything. Known globals are rebuilt
+// natively (collections.OrderedDict, torch._utils._rebuild_tensor_v2 / _rebuild_parameter,
+// torch.Size, torch.device, the torch.*Storage types, sets, _codecs.encode for bytes); an unknown
+// class becomes an opaque value the caller can skip; a global that can run code (os.system,
+// builtins.eval, subprocess.*, ...) aborts with an error naming it.
+#pragma once
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace xwam::io::pickle {
+
+struct Value;
+using ValuePtr = std::shared_ptr<Value>;
+
+struct Value {
+  enum class Kind { None, Bool, Int, Float, String, Bytes, List, Tuple, Dict, Global, Storage, Tensor, Opaque };
+  Kind kind = Kind::None;
+  bool boolean = false;
+  int64_t integer = 0;
+  double real = 0;
+  std::string text;                                 // String, Bytes; Global "module.name"; Opaque: its class
+  std::vector<ValuePtr> items;                      // List, Tuple
+  std::vector<std::pair<ValuePtr, ValuePtr>> dict;  // Dict, in insertion order
+  torch::Tensor tensor;                             // Storage (1-D, its dtype), Tensor
+
+  static ValuePtr make(Kind k) {
+    auto v = std::make_shared<Value>();
+    v->kind = k;
+    return v;
+  }
+};
+
+// Returns a Storage value for a persistent id (torch.save: ('storage', <Global torch.XStorage>, key,
+// location, numel)). Throws xwam::Error when the id is malformed or the storage missing.
+using PersistentLoad = std::function<ValuePtr(const Value& pid)>;
+
+// True for globals that can execute code (never allowed in a weights file).
+bool is_forbidden_global(const std::string& module, const std::string& name);
+
+// Interprets the pickle in [data, data + size). `origin` names the file in errors. Throws xwam::Error
+// for a forbidden global, an unsupported opcode, a malformed stream or a tensor outside its storage.
+ValuePtr unpickle(const char* data, size_t size, const PersistentLoad& persistent_load, const std::string& origin);
+
+}  // namespace xwam::io::pickle
