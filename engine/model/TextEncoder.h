@@ -14,11 +14,9 @@
 
 #include "engine/model/ModelConfig.h"
 
-namespace sentencepiece {
-class SentencePieceProcessor;
-}
-
 namespace xwam::model {
+
+class SentencePieceModel;
 
 // T5's bidirectional relative position bucket of `relative_position` (key − query, int64, any shape):
 // half the buckets for keys before-or-at the query, half after; within each half, distances below
@@ -49,7 +47,7 @@ struct TextEncoderImpl : torch::nn::Module {
   torch::Tensor pos_embedding;               // builtin: learnable absolute positions [text_len, dim]
   torch::nn::ModuleList blocks;
   std::shared_ptr<torch::nn::Module> norm;   // builtin: LayerNorm; umt5-xxl: RMS norm
-  std::shared_ptr<const sentencepiece::SentencePieceProcessor> spm;  // umt5-xxl only
+  std::shared_ptr<const SentencePieceModel> spm;  // umt5-xxl only
 };
 TORCH_MODULE(TextEncoder);
 
