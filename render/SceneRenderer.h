@@ -1,0 +1,66 @@
+// Draws the 4D scene (predicted and recorded point clouds, ground grid, camera frustums, trajectory,
+// ImGui overlay) into a render pass someone else owns: an OffscreenTarget, or QVulkanWindow's default
+// render pass and command buffer. The caller begins the pass (clear colour and depth), calls record(),
+// ends the pass and submits.
+//
+//   SceneRenderer scene(ctx, target.render_pass());
+//   scene.set_sequences(&predicted, &recorded);           // uploads once
+//   scene.frame_camera(settings, OrbitCamera::Preset::Main);
+//   target.begin(cmd, settings.background);  scene.record(cmd, target.extent(), settings);  vkCmdEndRenderPass(cmd);
+//
+// Errors: RenderError (bad sequences, frame index out of range). One thread; `frames_in_flight` is how
+// many recorded frames may still be executing (QVulkanWindow: its concurrent frame count).
+#pragma once
+#include <memory>
+
+#include <vulkan/vulkan.h>
+
+#include "render/Buffer.h"
+#include "render/Overlay.h"
+#include "render/SceneData.h"
+#include "render/ViewSettings.h"
+
+namespace xwam::render {
+
+class Pipeline;
+class SequenceBuffer;
+class VulkanContext;
+
+class SceneRenderer {
+ public:
+  SceneRenderer(VulkanContext& ctx, VkRenderPass render_pass, VkSampleCountFlagBits samples = VK_SAMPLE_COUNT_1_BIT,
+                uint32_t frames_in_flight = 3, float ui_scale = 1.0f);
+  ~SceneRenderer();
+
+  // Uploads the sequences once (either may be nullptr). Waits for the device first, since frames in
+  // flight may still read the previous buffers. The sequences need not outlive this call.
+  void set_sequences(const PointSequence* predicted, const PointSequence* recorded);
+  size_t frame_count() const;  // frames of the longer sequence, 0 without any
+  bool has_error() const;      // some frame carries per-point error
+  // Points the orbit camera from `preset` at the clouds' bounds (and clears settings.scene_camera).
+  void frame_camera(ViewSettings& settings, OrbitCamera::Preset preset) const;
+  // Index of the recorded (else predicted) camera named `name`, or -1.
+  int find_camera(const std::string& name) const;
+
+  // Records the draws into the begun render pass covering `extent`. The overlay's widgets may edit
+  // `settings`; returns true when they did. `frame_ms` is shown in the overlay.
+  bool record(VkCommandBuffer cmd, VkExtent2D extent, ViewSettings& settings, double frame_ms = 0);
+  size_t points_drawn() const { return points_drawn_; }
+  Overlay& overlay() { return *overlay_; }
+
+ private:
+  struct Viewport;
+  ViewCamera camera_for(const ViewSettings& s, int width, int height) const;
+  void draw_viewport(VkCommandBuffer cmd, const Viewport& vp, const ViewSettings& s);
+
+  VulkanContext& ctx_;
+  std::unique_ptr<Pipeline> points_, lines_;
+  std::unique_ptr<Overlay> overlay_;
+  std::unique_ptr<SequenceBuffer> predicted_, recorded_;
+  Buffer unit_frustum_, identity_, grid_;
+  uint32_t grid_vertices_ = 0;
+  Vec3 lo_{-0.5f, -0.5f, 0}, hi_{0.5f, 0.5f, 0.5f};
+  size_t points_drawn_ = 0;
+};
+
+}  // namespace xwam::render
