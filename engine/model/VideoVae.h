@@ -10,25 +10,35 @@
 #include <torch/torch.h>
 
 #include "engine/model/ModelConfig.h"
+#include "engine/model/VaeBlocks.h"
 
 namespace xwam::model {
 
 struct VaeEncoding {
   torch::Tensor mean;     // [B, z_dim, T', h, w] normalized latents (what the DiT sees)
-  torch::Tensor log_var;  // same shape (for training the VAE itself)
+  torch::Tensor log_var;  // same shape, log variance in the normalized space (log_var_raw − 2·log std)
 };
 
 struct VideoVaeImpl : torch::nn::Module {
-  explicit VideoVaeImpl(const VaeConfig& config);
+  // Throws xwam::Error naming the field when the config's widths do not fit together. `device` kMeta
+  // builds parameter shapes only (names and counts of the 5B VAE without its 2.8 GB).
+  explicit VideoVaeImpl(const VaeConfig& config, torch::Device device = torch::kCPU);
   // x: [B, 3, T, H, W], T = 1 + tc·k, H and W multiples of the spatial compression. Throws xwam::Error
-  // naming the shape otherwise.
+  // naming the shape otherwise. Causal: latent frame j depends on video frames ≤ 1 + tc·(j − 1) only.
   VaeEncoding encode_distribution(const torch::Tensor& x);
   torch::Tensor encode(const torch::Tensor& x) { return encode_distribution(x).mean; }
-  // z: [B, z_dim, 1 + k, h, w] normalized latents → [B, 3, 1 + tc·k, h·s, w·s].
+  // z: [B, z_dim, 1 + k, h, w] normalized latents → [B, 3, 1 + tc·k, h·s, w·s]. Causal: video frames
+  // of latent frame j depend on latent frames ≤ j only.
   torch::Tensor decode(const torch::Tensor& z);
 
   VaeConfig config;
   // Submodules registered under Wan2.2's names: encoder.*, conv1.*, conv2.*, decoder.*
+  vae::Encoder3d encoder{nullptr};
+  vae::CausalConv3d conv1{nullptr}, conv2{nullptr};  // 1×1×1: encoder output → (mu, log_var); z → decoder
+  vae::Decoder3d decoder{nullptr};
+
+ private:
+  torch::Tensor latent_mean_, latent_std_;  // [1, z_dim, 1, 1, 1]; constants, not in the state dict
 };
 TORCH_MODULE(VideoVae);
 
