@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "engine/core/Error.h"
@@ -132,6 +134,81 @@ TEST(VideoVae, ChunkedEncodingMatchesShorterVideos) {
   EXPECT_TRUE(torch::allclose(vae->encode(x.slice(2, 0, 5)), full.slice(2, 0, 2), 0, 1e-6));
   auto decoded = vae->decode(full);
   EXPECT_TRUE(torch::allclose(vae->decode(full.slice(2, 0, 2)), decoded.slice(2, 0, 5), 0, 1e-6));
+}
+
+namespace {
+
+// The sine-pattern weights of tests/model/vae_golden.py (same formula, parameters in sorted-name
+// order), so C++ and Wan2.2's Python compute with identical weights.
+void deterministic_weights(VideoVae& vae) {
+  torch::NoGradGuard no_grad;
+  auto params = vae->named_parameters();
+  std::vector<std::string> names(params.keys());
+  std::sort(names.begin(), names.end());
+  for (size_t k = 0; k < names.size(); ++k) {
+    auto& p = params[names[k]];
+    auto v = torch::sin(0.731 * torch::arange(p.numel(), torch::kDouble) + 0.1 * double(k)).reshape(p.sizes());
+    const auto& name = names[k];
+    auto ends_with = [&](const std::string& suffix) {
+      return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (ends_with("gamma"))
+      v = 1.0 + 0.2 * v;
+    else if (ends_with("bias"))
+      v = 0.1 * v;
+    else
+      v = v * 1.5 / std::sqrt(double(p.numel() / p.size(0)));
+    p.copy_(v.to(torch::kFloat));
+  }
+}
+
+struct Golden {
+  std::vector<float> mu_mean, log_var_mean, decoded_mean, mu_first, decoded_first;
+};
+
+void expect_near_all(const torch::Tensor& actual, const std::vector<float>& expected, const std::string& what) {
+  auto a = actual.flatten().contiguous();
+  ASSERT_EQ(a.numel(), static_cast<int64_t>(expected.size())) << what;
+  for (size_t i = 0; i < expected.size(); ++i)
+    EXPECT_NEAR(a[i].item<float>(), expected[i], 2e-5 + 1e-4 * std::abs(expected[i])) << what << "[" << i << "]";
+}
+
+}  // namespace
+
+TEST(VideoVae, MatchesWan22ReferenceImplementation) {
+  // Golden numbers from Wan2.2's own vae2_2.py (WanVAE_.encode/decode, chunked with its feature
+  // cache) at the tiny and demo sizes: tests/model/vae_golden.py, run with Debian's python3-torch.
+  const std::map<std::string, Golden> golden{
+      {"tiny", {
+      {0.09076495f, 0.2422984f, 0.5549793f, 0.3329762f, 0.3903542f, 0.6224411f, 0.4914467f, 0.4439729f, 0.5522009f, 0.5260385f, 0.382563f, 0.3467567f},  // mu_mean
+      {0.4361939f, 0.2234626f, 0.05029687f, 0.2580288f, 0.01569846f, -0.2625458f, 0.04770428f, -0.1790509f, -0.5105046f, -0.1407698f, -0.3096789f, -0.6325536f},  // log_var_mean
+      {0.05378167f, 0.03096916f, 0.03547794f, 0.0409331f, 0.0379281f, 0.01527318f, 0.002826121f, 0.03431807f, 0.06321242f, -0.05764322f, -0.04032299f, -0.0534846f, -0.05504552f, -0.05643251f, -0.03496545f, -0.0232379f, -0.05136754f, -0.08242217f, 0.05840789f, 0.04920194f, 0.06779406f, 0.0710156f, 0.0712478f, 0.05244273f, 0.04078572f, 0.0667403f, 0.098105f},  // decoded_mean
+      {0.7154089f, 0.8866313f, -0.2547928f, -0.9841877f, 0.3126318f, 0.8547183f, 0.3061049f, -0.5042614f},  // mu_first
+      {0.05676412f, 0.2939717f, -0.05945646f, 0.3801496f, -0.08553948f, 0.3776856f, -0.1020764f, 0.3615071f},  // decoded_first
+      }},
+      {"demo", {
+      {0.4066988f, 0.4001768f, 0.394064f, 0.05687314f, 0.03582055f, 0.00806121f, -0.3039453f, -0.2903022f, -0.2747996f, 0.2275849f, 0.2440226f, 0.2665381f, 0.3754466f, 0.3562433f, 0.3331247f, -0.3151349f, -0.325077f, -0.3397725f, -0.3585963f, -0.3360301f, -0.3079407f, 0.263352f, 0.265661f, 0.2708551f, 0.101543f, 0.07819577f, 0.04834941f, -0.3747334f, -0.369145f, -0.3642434f, 0.07848129f, 0.09993823f, 0.1281266f, 0.5045379f, 0.4916915f, 0.477255f, -0.06960349f, -0.08671506f, -0.1100202f, -0.3700065f, -0.351372f, -0.3290524f, 0.1804817f, 0.1912901f, 0.2070455f, 0.1767087f, 0.1544182f, 0.1267692f},  // mu_mean
+      {-0.4228961f, -0.4261647f, -0.4325676f, -0.1733687f, -0.1499726f, -0.1201579f, 0.4561548f, 0.4515094f, 0.4478273f, 0.120981f, 0.09915632f, 0.07058702f, -0.3199483f, -0.3079205f, -0.2945747f, 0.1490816f, 0.1668379f, 0.1908929f, 0.3333709f, 0.315337f, 0.2938544f, -0.3286105f, -0.3402667f, -0.3570551f, -0.3854795f, -0.3635028f, -0.3363415f, 0.2826643f, 0.2868868f, 0.2944876f, 0.1905613f, 0.1671564f, 0.137424f, -0.3186527f, -0.3149583f, -0.312502f, 0.05892248f, 0.08107775f, 0.1099793f, 0.4812415f, 0.4700529f, 0.4578205f, -0.09162855f, -0.1099992f, -0.1347631f, -0.439081f, -0.4216785f, -0.4010696f},  // log_var_mean
+      {0.0647854f, 0.06254739f, 0.061223f, 0.06133847f, 0.06136738f, 0.06133125f, 0.06130115f, 0.06128887f, 0.06126694f, -0.07312894f, -0.0768089f, -0.0802244f, -0.08021338f, -0.08013947f, -0.08005319f, -0.08002765f, -0.08000377f, -0.0799607f, 0.06569808f, 0.06251721f, 0.05881214f, 0.05871291f, 0.05879282f, 0.05895603f, 0.05902373f, 0.05907117f, 0.05915654f},  // decoded_mean
+      {0.4092126f, 0.4123982f, 0.4057988f, 0.3993857f, 0.3540095f, 0.3650559f, 0.4303736f, 0.4512683f},  // mu_first
+      {-0.1318846f, 0.266444f, -0.1785958f, 0.3428163f, -0.1832283f, 0.3458877f, -0.1834095f, 0.3457923f},  // decoded_first
+      }},
+  };
+  torch::NoGradGuard no_grad;
+  for (const auto& [preset, g] : golden) {
+    auto vae = make_vae(preset);
+    deterministic_weights(vae);
+    const int64_t size = preset == "tiny" ? 16 : 32;
+    const int64_t n = 3 * 9 * size * size;
+    auto x = (0.9 * torch::sin(0.37 * torch::arange(n, torch::kDouble))).to(torch::kFloat).reshape({1, 3, 9, size, size});
+    auto enc = vae->encode_distribution(x);
+    auto y = vae->decode(enc.mean);
+    expect_near_all(enc.mean.mean({0, 3, 4}), g.mu_mean, preset + " mu_mean");
+    expect_near_all(enc.log_var.mean({0, 3, 4}), g.log_var_mean, preset + " log_var_mean");
+    expect_near_all(y.mean({0, 3, 4}), g.decoded_mean, preset + " decoded_mean");
+    expect_near_all(enc.mean.flatten().slice(0, 0, 8), g.mu_first, preset + " mu_first");
+    expect_near_all(y.flatten().slice(0, 0, 8), g.decoded_first, preset + " decoded_first");
+  }
 }
 
 TEST(VideoVaeBlocks, CachedCausalConvEqualsWholeSequence) {
