@@ -1,0 +1,233 @@
+#include "engine/model/ReleasedCheckpoint.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+
+#include "engine/core/Error.h"
+#include "engine/io/TorchCheckpoint.h"
+
+namespace xwam::model {
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kStatesFile = "checkpoint/mp_rank_00_model_states.pt";
+
+// Step of a Lightning checkpoint directory name: "100.ckpt", "epoch=0-step=5000.ckpt"; -1 otherwise.
+long long step_of(const std::string& name) {
+  std::smatch m;
+  static const std::regex with_step(R"(step=(\d+))"), plain(R"(^(\d+)\.ckpt$)");
+  if (std::regex_search(name, m, with_step) || std::regex_match(name, m, plain)) return std::stoll(m[1].str());
+  return -1;
+}
+
+std::optional<fs::path> find_config_yaml(const fs::path& weights) {
+  for (fs::path dir = fs::absolute(weights).parent_path(); !dir.empty(); dir = dir.parent_path()) {
+    if (fs::exists(dir / "config.yaml")) return dir / "config.yaml";
+    if (dir == dir.parent_path()) break;
+  }
+  return std::nullopt;
+}
+
+// A yaml value as int; vae_stride is written as a string "(4, 16, 16)" by OmegaConf, a list otherwise.
+std::vector<int> ints_of(const YAML::Node& node) {
+  std::vector<int> out;
+  if (node.IsSequence()) {
+    for (const auto& v : node) out.push_back(v.as<int>());
+  } else {
+    const std::string s = node.as<std::string>();
+    static const std::regex number(R"(-?\d+)");
+    for (auto it = std::sregex_iterator(s.begin(), s.end(), number); it != std::sregex_iterator(); ++it)
+      out.push_back(std::stoi(it->str()));
+  }
+  return out;
+}
+
+int count_indices(const io::TensorMap& t, const std::string& prefix) {
+  std::set<int> seen;
+  for (const auto& [name, tensor] : t) {
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    const size_t dot = name.find('.', prefix.size());
+    try {
+      seen.insert(std::stoi(name.substr(prefix.size(), dot - prefix.size())));
+    } catch (const std::exception&) {
+    }
+  }
+  return static_cast<int>(seen.size());
+}
+
+// The sizes the weights show override the config: a released file is the truth about its network.
+void sizes_from_weights(XWamConfig& c, const io::TensorMap& t) {
+  auto shape = [&](const std::string& name) -> std::vector<int64_t> {
+    auto it = t.find(name);
+    return it == t.end() ? std::vector<int64_t>{} : it->second.sizes().vec();
+  };
+  if (auto p = shape("model.patch_embedding.weight"); p.size() == 5) {
+    if (p[0] != c.dit.dim) c.dit.num_heads = static_cast<int>(p[0] / 128);  // Wan2.x: head_dim 128
+    c.dit.dim = static_cast<int>(p[0]);
+    c.dit.in_dim = static_cast<int>(p[1]);
+    c.dit.patch = {static_cast<int>(p[2]), static_cast<int>(p[3]), static_cast<int>(p[4])};
+  }
+  if (int n = count_indices(t, "model.blocks."); n > 0) {
+    c.dit.num_layers = n;
+    c.depth_layers = count_indices(t, "model.extra_blocks.0.");
+  }
+  if (auto p = shape("model.blocks.0.ffn.0.weight"); p.size() == 2) c.dit.ffn_dim = static_cast<int>(p[0]);
+  if (auto p = shape("model.time_embedding.0.weight"); p.size() == 2) c.dit.freq_dim = static_cast<int>(p[1]);
+  if (auto p = shape("model.text_embedding.0.weight"); p.size() == 2) c.dit.text_dim = static_cast<int>(p[1]);
+  if (auto p = shape("model.head.head.weight"); p.size() == 2)
+    c.dit.out_dim = static_cast<int>(p[0] / (c.dit.patch[0] * c.dit.patch[1] * c.dit.patch[2]));
+  if (auto p = shape("model.view_embedding.weight"); p.size() == 2) c.views = static_cast<int>(p[0]);
+  if (auto p = shape("model.action_encoder.0.weight"); p.size() == 2) c.action_dim = static_cast<int>(p[1]);
+  if (auto p = shape("model.proprio_encoder.0.weight"); p.size() == 2) c.state_dim = static_cast<int>(p[1]);
+  // Latent normalization of the VAE (registered buffers of the released Wan2_2_VAE wrapper).
+  auto values = [&](const std::string& name) {
+    torch::Tensor v = t.at(name).to(torch::kFloat32).contiguous().flatten();
+    return std::vector<float>(v.data_ptr<float>(), v.data_ptr<float>() + v.numel());
+  };
+  if (t.count("vae.mean") && t.count("vae.std")) {
+    c.vae.latent_mean = values("vae.mean");
+    c.vae.latent_std = values("vae.std");
+    c.vae.z_dim = static_cast<int>(c.vae.latent_mean.size());
+  }
+  if (c.text.kind == "umt5-xxl") {
+    if (auto p = shape("text_encoder.token_embedding.weight"); p.size() == 2) {
+      if (p[1] != c.text.dim) c.text.num_heads = static_cast<int>(p[1] / 64);  // umT5: head_dim 64
+      c.text.vocab = static_cast<int>(p[0]);
+      c.text.dim = static_cast<int>(p[1]);
+    }
+    if (int n = count_indices(t, "text_encoder.blocks."); n > 0) c.text.num_layers = n;
+    if (auto p = shape("text_encoder.blocks.0.ffn.fc1.weight"); p.size() == 2) c.text.ffn_dim = static_cast<int>(p[0]);
+    if (auto p = shape("text_encoder.blocks.0.pos_embedding.embedding.weight"); p.size() == 2)
+      c.text.num_buckets = static_cast<int>(p[0]);
+  }
+}
+
+}  // namespace
+
+std::string released_weights_file(const std::string& path) {
+  const fs::path p(path);
+  if (fs::is_regular_file(p)) return path;
+  if (fs::is_regular_file(p / kStatesFile)) return (p / kStatesFile).string();  // a <step>.ckpt directory
+  const fs::path dir = p / "checkpoints";
+  if (!fs::is_directory(dir)) throw Error(path, "not a released X-WAM run: no checkpoints/ directory and no .pt file");
+  if (fs::is_regular_file(dir / "last.ckpt" / kStatesFile)) return (dir / "last.ckpt" / kStatesFile).string();
+  fs::path best;
+  long long best_step = -1;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const long long step = step_of(entry.path().filename().string());
+    if (step > best_step && fs::is_regular_file(entry.path() / kStatesFile)) {
+      best_step = step;
+      best = entry.path() / kStatesFile;
+    }
+  }
+  if (best.empty())
+    throw Error(dir.string(), std::string("no <step>.ckpt/") + kStatesFile + " inside: not a released X-WAM run");
+  return best.string();
+}
+
+bool is_released_checkpoint(const std::string& path) {
+  try {
+    return io::is_torch_checkpoint(released_weights_file(path));
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+XWamConfig config_from_released_yaml(const std::string& yaml_path, const XWamConfig& base) {
+  YAML::Node y;
+  try {
+    y = YAML::LoadFile(yaml_path);
+  } catch (const std::exception& e) {
+    throw Error(yaml_path, std::string("cannot read YAML: ") + e.what());
+  }
+  XWamConfig c = base;
+  const std::string name = fs::path(yaml_path).parent_path().filename().string();
+  c.name = name.empty() ? "x-wam-release" : name;
+  const YAML::Node data = y["dataset"].IsMap() ? y["dataset"] : YAML::Node();
+  auto get = [&](const YAML::Node& node, const char* key, auto& out) {
+    if (!node || !node[key]) return false;
+    try {
+      out = node[key].as<std::decay_t<decltype(out)>>();
+    } catch (const std::exception&) {
+      throw Error(yaml_path, std::string("key ") + key, "has the wrong type");
+    }
+    return true;
+  };
+  try {
+    int spatial = c.vae.spatial_compression();
+    if (y["vae_stride"]) {
+      const auto stride = ints_of(y["vae_stride"]);
+      if (stride.size() != 3) throw Error(yaml_path, "key vae_stride", "expected three numbers (t, h, w)");
+      c.temporal_compression = stride[0];
+      spatial = stride[1];
+    }
+    int frame_num = 0;
+    if (get(y, "frame_num", frame_num)) c.latent_frames = 1 + (frame_num - 1) / c.temporal_compression;
+    std::vector<int> video_size;
+    if (get(data, "video_size", video_size) && video_size.size() == 2) {
+      c.latent_height = video_size[0] / spatial;
+      c.latent_width = video_size[1] / spatial;
+    }
+    int sequence_length = 0, frame_skip = 0, action_skip = 1;
+    get(data, "action_skip", action_skip);
+    if (get(data, "frame_skip", frame_skip) && action_skip > 0) c.actions_per_frame = frame_skip / action_skip;
+    if (get(data, "sequence_length", sequence_length)) {
+      c.num_states = sequence_length;
+      c.num_actions = (sequence_length - 1) * c.actions_per_frame;
+    }
+    get(y, "action_dim", c.action_dim);
+    get(y, "proprio_dim", c.state_dim);
+    get(y, "text_len", c.dit.text_len);
+    get(y, "num_extra_layers", c.depth_layers);
+    bool use_depth = true;
+    if (get(y, "use_depth", use_depth) && !use_depth) c.depth_layers = 0;
+    std::string t5;
+    if (get(y, "t5_model", t5) && t5.rfind("umt5", 0) == 0) c.text.kind = "umt5-xxl";
+  } catch (const YAML::Exception& e) {
+    throw Error(yaml_path, std::string("malformed: ") + e.what());
+  }
+  return c;
+}
+
+CheckpointData read_released_checkpoint(const std::string& path, const std::optional<XWamConfig>& base) {
+  const std::string weights = released_weights_file(path);
+  XWamConfig c;
+  const auto yaml = find_config_yaml(weights);
+  if (yaml) {
+    c = config_from_released_yaml(yaml->string(), base ? *base : XWamConfig::preset("wan2.2-ti2v-5b"));
+  } else if (base) {
+    c = *base;
+  } else {
+    throw Error(weights, "no config.yaml next to it or in a folder above: pass the model configuration (--config)");
+  }
+  const std::string yaml_used = yaml ? yaml->string() : "";
+  std::vector<std::string> warnings;
+  const io::TensorMap module = io::read_torch_checkpoint(weights, &warnings, "module");
+  CheckpointData out;
+  out.origin = weights;
+  // Released names → ours: the VAE and umT5 wrappers hold their networks as `.model`.
+  for (const auto& [name, t] : module) {
+    std::string ours = name;
+    if (name.rfind("vae.model.", 0) == 0) ours = "vae." + name.substr(10);
+    else if (name.rfind("text_encoder.model.", 0) == 0) ours = "text_encoder." + name.substr(19);
+    out.tensors.emplace(ours, t);
+  }
+  sizes_from_weights(c, out.tensors);
+  out.tensors.erase("vae.mean");  // now in the config (latent normalization)
+  out.tensors.erase("vae.std");
+  c.validate();
+  out.config = c;
+  nlohmann::json extra = {{"source", {{"format", "x-wam-release"}, {"weights", weights}}}};
+  if (!yaml_used.empty()) extra["source"]["config_yaml"] = yaml_used;
+  if (!warnings.empty()) extra["source"]["skipped"] = warnings;
+  out.extra_json = extra.dump();
+  return out;
+}
+
+}  // namespace xwam::model
