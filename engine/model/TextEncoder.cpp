@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "engine/core/Error.h"
+#include "engine/model/SentencePiece.h"
 
 namespace xwam::model {
 
@@ -277,23 +278,31 @@ TextEncoderImpl::TextEncoderImpl(const TextConfig& config_, int text_len_, const
   std::filesystem::path path(config.tokenizer);
   if (path.is_relative() && !tokenizer_dir.empty()) path = std::filesystem::path(tokenizer_dir) / path;
   if (!std::filesystem::is_regular_file(path)) throw Error(path.string(), "SentencePiece tokenizer model not found");
-  // Interim: the SentencePiece reader lands in the next commit.
-  throw Error(path.string(), "SentencePiece tokenizer support is not built yet");
+  spm = std::make_shared<const SentencePieceModel>(path.string());
+  if (spm->size() > config.vocab)
+    throw Error(path.string(), "tokenizer has " + std::to_string(spm->size()) + " pieces, more than text.vocab " +
+                                   std::to_string(config.vocab));
+  if (spm->eos_id() < 0) throw Error(path.string(), "SentencePiece model has no </s> piece");
 }
 
 std::pair<torch::Tensor, torch::Tensor> TextEncoderImpl::tokenize(const std::vector<std::string>& texts) const {
   const int64_t batch = static_cast<int64_t>(texts.size());
-  auto ids = torch::full({batch, text_len}, kPadId, torch::kInt64);
+  auto ids = torch::full({batch, text_len}, spm && spm->pad_id() >= 0 ? int64_t(spm->pad_id()) : kPadId, torch::kInt64);
   auto mask = torch::zeros({batch, text_len}, torch::kBool);
   auto ids_a = ids.accessor<int64_t, 2>();
   auto mask_a = mask.accessor<bool, 2>();
   for (int64_t b = 0; b < batch; ++b) {
     // Pieces/words truncated to text_len − 1, then the end token (as HF's add_special_tokens does).
     std::vector<int64_t> tokens;
-    for (const auto& word : split_words(texts[b]))
-      tokens.push_back(2 + static_cast<int64_t>(fnv1a64(word) % uint64_t(config.vocab - 2)));
+    if (spm) {
+      const auto pieces = spm->encode(whitespace_clean(texts[b]));
+      tokens.assign(pieces.begin(), pieces.end());
+    } else {
+      for (const auto& word : split_words(texts[b]))
+        tokens.push_back(2 + static_cast<int64_t>(fnv1a64(word) % uint64_t(config.vocab - 2)));
+    }
     if (static_cast<int64_t>(tokens.size()) > text_len - 1) tokens.resize(text_len - 1);
-    tokens.push_back(kEndId);
+    tokens.push_back(spm ? int64_t(spm->eos_id()) : kEndId);
     for (size_t i = 0; i < tokens.size(); ++i) {
       ids_a[b][i] = tokens[i];
       mask_a[b][i] = true;

@@ -1,14 +1,20 @@
 // The instruction encoders: the builtin hashed-word encoder (tokens, shapes, zero padding, training)
-// and the umT5 encoder (t5.py layout and parameter count, mask, relative buckets, SentencePiece).
+// and the umT5 encoder (t5.py layout and parameter count, mask, relative buckets, SentencePiece
+// encodings equal to libsentencepiece's).
 #include <gtest/gtest.h>
 #include <torch/torch.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <iterator>
+#include <sstream>
 
 #include "engine/core/Error.h"
+#include "engine/model/SentencePiece.h"
 #include "engine/model/TextEncoder.h"
 
 using namespace xwam::model;
@@ -30,6 +36,55 @@ int64_t umt5_parameters(const TextConfig& c) {
   return int64_t(c.vocab) * d + int64_t(c.num_layers) * (2 * d + 4 * d * d + 3 * d * f + int64_t(c.num_buckets) * c.num_heads) + d;
 }
 
+// Instructions the SentencePiece reader must encode exactly as libsentencepiece: extra and odd
+// whitespace, NFKC (full-width letters, ligature), accents, characters outside the vocabulary,
+// a malformed UTF-8 byte, nothing at all.
+const std::vector<std::string> kSpmInputs{
+    "pick up the red cube",
+    "  pick\tup   the red \xe3\x80\x80 cube ",
+    "\xef\xbc\xb0\xef\xbc\xa9\xef\xbc\xa3\xef\xbc\xab up the cube",
+    "the \xef\xac\x81ne cloth",
+    "caf\xc3\xa9 au lait",
+    "\xe6\x97\xa5\xe6\x9c\xac robot \xe2\x98\x83\xe2\x98\x83 arm",
+    "x\xff y",
+    "",
+    "   ",
+    "Place it in the BOWL, then wipe the table from right to left!!",
+};
+
+// Two tiny SentencePiece models with T5's special ids (pad 0, </s> 1, unk 2) trained by
+// libsentencepiece in a helper process, with that library's encodings of kSpmInputs.
+class Umt5Test : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(fs::temp_directory_path() / ("xwam_text_encoder_test_" + std::to_string(::getpid())));
+    fs::create_directories(*dir_);
+    std::ofstream inputs(*dir_ / "inputs.txt");
+    for (const auto& input : kSpmInputs) inputs << input << '\n';
+    inputs.close();
+    const std::string command = std::string(XWAM_SPM_REFERENCE) + " " + dir_->string();
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*dir_);
+    delete dir_;
+  }
+  static std::vector<std::vector<int>> reference_ids(const std::string& model) {
+    std::vector<std::vector<int>> rows;
+    std::ifstream in(*dir_ / (model + ".ids"));
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream ids(line);
+      rows.emplace_back(std::istream_iterator<int>(ids), std::istream_iterator<int>());
+    }
+    return rows;
+  }
+  static TextEncoder make(int text_len = 12) {
+    torch::manual_seed(5);
+    return TextEncoder(tiny_umt5_config("plain.model"), text_len, dir_->string());
+  }
+  static fs::path* dir_;
+};
+fs::path* Umt5Test::dir_ = nullptr;
 
 }  // namespace
 
@@ -142,12 +197,126 @@ TEST(T5RelativePosition, BidirectionalBuckets) {
 
 // ---- umT5 --------------------------------------------------------------------------------------
 
+TEST_F(Umt5Test, ParameterNamesAndShapesFollowT5Py) {
+  auto text = make();
+  std::map<std::string, std::vector<int64_t>> expected{{"token_embedding.weight", {100, 16}}, {"norm.weight", {16}}};
+  for (int i = 0; i < 2; ++i) {
+    const std::string b = "blocks." + std::to_string(i) + ".";
+    expected[b + "norm1.weight"] = {16};
+    expected[b + "attn.q.weight"] = {16, 16};
+    expected[b + "attn.k.weight"] = {16, 16};
+    expected[b + "attn.v.weight"] = {16, 16};
+    expected[b + "attn.o.weight"] = {16, 16};
+    expected[b + "norm2.weight"] = {16};
+    expected[b + "ffn.gate.0.weight"] = {32, 16};
+    expected[b + "ffn.fc1.weight"] = {32, 16};
+    expected[b + "ffn.fc2.weight"] = {16, 32};
+    expected[b + "pos_embedding.embedding.weight"] = {32, 2};
+  }
+  std::map<std::string, std::vector<int64_t>> actual;
+  int64_t total = 0;
+  for (const auto& p : text->named_parameters()) {
+    actual[p.key()] = p.value().sizes().vec();
+    total += p.value().numel();
+  }
+  EXPECT_EQ(actual, expected);
+  EXPECT_EQ(text->named_buffers().size(), 0u) << "the checkpoint has no buffers";
+  EXPECT_EQ(total, umt5_parameters(text->config));
+}
+
 TEST(Umt5Encoder, FullSizeParameterCount) {
   // umt5_xxl: vocab 256384, dim 4096, ffn 10240, 64 heads, 24 layers, 32 buckets →
   // 1,050,148,864 + 24 · 192,948,224 + 4,096 = 5,680,910,336 (the ~5.68e9 of the bf16 encoder file).
   const TextConfig full;  // the defaults are umT5-xxl
   EXPECT_EQ(umt5_parameters(full), 5680910336LL);
   EXPECT_NEAR(umt5_parameters(full) / 1e9, 5.68, 0.005);
+}
+
+TEST_F(Umt5Test, PaddingDoesNotChangeRealTokens) {
+  auto text = make(16);
+  torch::NoGradGuard no_grad;
+  auto ids = torch::tensor({{7, 23, 41, 5, 1}}, torch::kInt64);
+  auto short_out = text->forward(ids, torch::ones({1, 5}, torch::kBool));
+  // The same tokens inside a longer row with random ids in the padding.
+  auto long_ids = torch::randint(3, 100, {1, 16}, torch::kInt64);
+  long_ids.slice(1, 0, 5).copy_(ids);
+  auto long_mask = torch::zeros({1, 16}, torch::kBool);
+  long_mask.slice(1, 0, 5).fill_(true);
+  auto long_out = text->forward(long_ids, long_mask);
+  EXPECT_TRUE(torch::allclose(long_out.slice(1, 0, 5), short_out, 1e-5, 1e-6));
+  EXPECT_TRUE(torch::equal(long_out.slice(1, 5, 16), torch::zeros({1, 11, 16})));
+  EXPECT_FALSE(torch::allclose(text->forward(long_ids, torch::ones_like(long_mask)).slice(1, 0, 5), short_out, 1e-4, 1e-5));
+}
+
+// One forward written out from t5.py with the named parameters: unscaled attention scores plus the
+// relative bias, RMS norms, fc2(fc1(x) · gelu_tanh(gate(x))).
+TEST_F(Umt5Test, ForwardMatchesT5PyMath) {
+  auto text = make(6);
+  torch::NoGradGuard no_grad;
+  std::map<std::string, torch::Tensor> w;
+  for (const auto& p : text->named_parameters()) w[p.key()] = p.value();
+  auto ids = torch::tensor({{11, 4, 57, 1, 0, 0}}, torch::kInt64);
+  auto mask = torch::tensor({{1, 1, 1, 1, 0, 0}}, torch::kBool);
+  const auto rms = [](const torch::Tensor& x, const torch::Tensor& g) {
+    return g * x * torch::rsqrt(x.pow(2).mean(-1, true) + 1e-6);
+  };
+  const auto gelu = [](const torch::Tensor& x) {
+    return 0.5 * x * (1 + torch::tanh(std::sqrt(2 / std::acos(-1.0)) * (x + 0.044715 * x.pow(3))));
+  };
+  const int64_t L = 6, H = 2, C = 8;
+  auto rel = torch::arange(L).unsqueeze(0) - torch::arange(L).unsqueeze(1);
+  auto x = w["token_embedding.weight"].index_select(0, ids[0]).unsqueeze(0);
+  for (int i = 0; i < 2; ++i) {
+    const std::string b = "blocks." + std::to_string(i) + ".";
+    auto h = rms(x, w[b + "norm1.weight"]);
+    auto q = torch::matmul(h, w[b + "attn.q.weight"].t()).view({1, L, H, C});
+    auto k = torch::matmul(h, w[b + "attn.k.weight"].t()).view({1, L, H, C});
+    auto v = torch::matmul(h, w[b + "attn.v.weight"].t()).view({1, L, H, C});
+    auto bias = w[b + "pos_embedding.embedding.weight"].index({t5_relative_position_bucket(rel, 32)}).permute({2, 0, 1}).unsqueeze(0);
+    bias = bias.masked_fill(mask.view({1, 1, 1, L}).logical_not(), std::numeric_limits<float>::lowest());
+    auto attn = torch::softmax(torch::einsum("binc,bjnc->bnij", {q, k}) + bias, -1);
+    auto o = torch::einsum("bnij,bjnc->binc", {attn, v}).reshape({1, L, H * C});
+    x = x + torch::matmul(o, w[b + "attn.o.weight"].t());
+    h = rms(x, w[b + "norm2.weight"]);
+    auto gated = torch::matmul(h, w[b + "ffn.fc1.weight"].t()) * gelu(torch::matmul(h, w[b + "ffn.gate.0.weight"].t()));
+    x = x + torch::matmul(gated, w[b + "ffn.fc2.weight"].t());
+  }
+  auto expected = rms(x, w["norm.weight"]) * mask.unsqueeze(-1);
+  EXPECT_TRUE(torch::allclose(text->forward(ids, mask), expected, 1e-5, 1e-6));
+}
+
+TEST_F(Umt5Test, SentencePieceTokenizer) {
+  auto text = make(12);
+  auto [ids, mask] = text->tokenize({"pick up the red cube", "  pick\tup   the red\n cube ", ""});
+  const int64_t n = mask[0].sum().item<int64_t>();
+  ASSERT_GE(n, 3);
+  EXPECT_EQ(ids[0][n - 1].item<int64_t>(), 1) << "</s> ends the instruction";
+  EXPECT_TRUE(torch::equal(ids[0].slice(0, n), torch::zeros({12 - n}, torch::kInt64))) << "padding is id 0";
+  EXPECT_TRUE(torch::equal(ids[1], ids[0])) << "whitespace is normalised";
+  EXPECT_TRUE(torch::equal(mask[1], mask[0]));
+  EXPECT_EQ(mask[2].sum().item<int64_t>(), 1);
+  // Truncation keeps text_len − 1 pieces and the end token.
+  auto [long_ids, long_mask] = text->tokenize({"pick up the red cube and place it in the bowl then wipe the table"});
+  EXPECT_TRUE(long_mask.all().item<bool>());
+  EXPECT_EQ(long_ids[0][11].item<int64_t>(), 1);
+  EXPECT_TRUE(torch::equal(long_ids[0].slice(0, 0, n - 1), ids[0].slice(0, 0, n - 1)));
+  // And the whole path: [B, text_len, dim] with zero padding.
+  auto e = text->encode({"pick up the red cube"});
+  EXPECT_EQ(e.sizes(), torch::IntArrayRef({1, 12, 16}));
+  EXPECT_TRUE(torch::equal(e[0].slice(0, n), torch::zeros({12 - n, 16})));
+}
+
+TEST_F(Umt5Test, SentencePieceMatchesLibSentencePiece) {
+  for (const std::string model : {"plain", "bytes"}) {
+    SentencePieceModel spm((*dir_ / (model + ".model")).string());
+    const auto expected = reference_ids(model);
+    ASSERT_EQ(expected.size(), kSpmInputs.size()) << model;
+    for (size_t i = 0; i < kSpmInputs.size(); ++i)
+      EXPECT_EQ(spm.encode(kSpmInputs[i]), expected[i]) << model << " input " << i << ": '" << kSpmInputs[i] << "'";
+    EXPECT_EQ(spm.eos_id(), 1);
+    EXPECT_EQ(spm.pad_id(), 0);
+    EXPECT_EQ(spm.unk_id(), 2);
+  }
 }
 
 TEST(Umt5Encoder, MissingTokenizerNamesTheFile) {
@@ -158,4 +327,14 @@ TEST(Umt5Encoder, MissingTokenizerNamesTheFile) {
     EXPECT_EQ(e.file(), "/nonexistent/checkpoint/google/umt5-xxl/spiece.model");
   }
   EXPECT_THROW(TextEncoder(tiny_umt5_config(""), 8), xwam::Error);
+  // Not a SentencePiece model: the error names the file too.
+  const auto bogus = fs::temp_directory_path() / ("xwam_not_spm_" + std::to_string(::getpid()) + ".model");
+  std::ofstream(bogus) << "\xff\xff\xff not a protobuf";
+  try {
+    SentencePieceModel spm(bogus.string());
+    FAIL() << "expected xwam::Error";
+  } catch (const xwam::Error& e) {
+    EXPECT_EQ(e.file(), bogus.string());
+  }
+  fs::remove(bogus);
 }
