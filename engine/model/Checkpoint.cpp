@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -47,8 +48,17 @@ CheckpointData read_our_checkpoint(const fs::path& dir) {
 
 CheckpointData read_checkpoint(const std::string& path) {
   if (!fs::exists(path)) throw Error(path, "checkpoint not found");
-  if (fs::is_directory(path) && fs::exists(fs::path(path) / "model.safetensors")) return read_our_checkpoint(path);
-  throw Error(path, "not a checkpoint: expected a directory with config.json and model.safetensors");
+  const fs::path p(path);
+  if (fs::is_directory(p) && fs::exists(p / "model.safetensors")) return read_our_checkpoint(p);
+  // A training step directory (RUN/checkpoints/step_N) or a whole run (its newest complete step).
+  if (fs::is_directory(p / "weights")) return read_our_checkpoint(p / "weights");
+  if (fs::exists(p / "checkpoints" / "latest")) {
+    std::string name = read_text(p / "checkpoints" / "latest");
+    while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) name.pop_back();
+    return read_our_checkpoint(p / "checkpoints" / name / "weights");
+  }
+  throw Error(path, "not a checkpoint: expected a directory with config.json and model.safetensors, a training run "
+                    "directory, or a released X-WAM run / .pt file");
 }
 
 void write_checkpoint(const std::string& dir, const XWamConfig& config, const io::TensorMap& tensors,

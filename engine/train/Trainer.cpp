@@ -58,6 +58,23 @@ void set_lr(torch::optim::AdamW& opt, double lr) {
 Trainer::Trainer(TrainConfig config, std::string run_dir, DataParallel& parallel)
     : config_(std::move(config)), run_dir_(std::move(run_dir)), parallel_(parallel) {}
 
+std::string to_json_line(const StepReport& r) {
+  json j = {{"step", r.step}, {"total_steps", r.total_steps}};
+  if (r.eval_loss) {
+    j["eval_loss"] = *r.eval_loss;
+  } else if (!r.checkpoint.empty()) {
+    j["checkpoint"] = r.checkpoint;
+  } else {
+    j["loss"] = r.loss;
+    for (const auto& [k, v] : r.parts) j["loss_" + k] = v;
+    j["lr"] = r.lr;
+    j["grad_norm"] = r.grad_norm;
+    j["samples_per_s"] = r.samples_per_s;
+    j["eta_s"] = r.eta_s;
+  }
+  return j.dump();
+}
+
 std::string Trainer::latest_checkpoint(const std::string& run_dir) {
   const fs::path latest = fs::path(run_dir) / "checkpoints" / "latest";
   if (!fs::exists(latest)) return "";
@@ -116,20 +133,7 @@ void Trainer::run(TrainTask& task, data::ClipLoader& train, data::ClipLoader* ev
   if (parallel_.is_main()) progress.open(run / "progress.jsonl", std::ios::app);
   auto report = [&](const StepReport& r) {
     if (parallel_.is_main()) {
-      json j = {{"step", r.step}, {"total_steps", r.total_steps}};
-      if (r.eval_loss) {
-        j["eval_loss"] = *r.eval_loss;
-      } else if (!r.checkpoint.empty()) {
-        j["checkpoint"] = r.checkpoint;
-      } else {
-        j["loss"] = r.loss;
-        for (const auto& [k, v] : r.parts) j["loss_" + k] = v;
-        j["lr"] = r.lr;
-        j["grad_norm"] = r.grad_norm;
-        j["samples_per_s"] = r.samples_per_s;
-        j["eta_s"] = r.eta_s;
-      }
-      progress << j.dump() << "\n" << std::flush;
+      progress << to_json_line(r) << "\n" << std::flush;
     }
     if (hooks.on_report) hooks.on_report(r);
   };

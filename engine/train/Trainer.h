@@ -31,6 +31,9 @@ struct StepReport {
   std::string checkpoint;           // set when a checkpoint was just written
 };
 
+// One report as the JSON object of progress.jsonl (and of `xwam train`'s stdout), without newline.
+std::string to_json_line(const StepReport& report);
+
 struct TrainerHooks {
   std::function<void(const StepReport&)> on_report;  // logged steps, evaluations and checkpoints
 };

@@ -1,0 +1,174 @@
+// `xwam train`: fine-tunes (or trains from scratch) the X-WAM model or its video VAE on episode files.
+// JSON lines on stdout (one per logged step, evaluation and checkpoint), a human progress line on
+// stderr; SIGINT/SIGTERM save a checkpoint and stop, so a GUI or a cluster can cancel cleanly.
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "app/cli/Command.h"
+#include "app/cli/StopSignal.h"
+#include "engine/core/Error.h"
+#include "engine/data/ClipLoader.h"
+#include "engine/data/EpisodeFile.h"
+#include "engine/pipeline/ClipBatch.h"
+#include "engine/pipeline/TrainTasks.h"
+#include "engine/train/Trainer.h"
+
+using namespace xwam;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Normalization statistics over every episode (states and actions only), and the cameras to use.
+struct DataSummary {
+  data::NormStats stats;
+  std::vector<std::string> cameras;
+  int episodes = 0;
+  bool all_depth = true;
+};
+
+DataSummary summarize(const std::vector<std::string>& files, const std::vector<std::string>& cameras, int views) {
+  DataSummary s;
+  std::vector<data::Episode> light;
+  data::ReadOptions opts;
+  opts.rgb = opts.depth = opts.source = false;
+  for (const auto& f : files) {
+    data::EpisodeFileReader reader(f);
+    for (int i = 0; i < reader.num_episodes(); ++i) {
+      light.push_back(reader.read(i, opts));
+      const data::Episode& ep = light.back();
+      if (s.cameras.empty()) {
+        s.cameras = cameras;
+        if (s.cameras.empty())
+          for (int v = 0; v < views && v < static_cast<int>(ep.cameras.size()); ++v) s.cameras.push_back(ep.cameras[v].name);
+      }
+      for (const auto& name : s.cameras) {
+        const int c = ep.camera_index(name);
+        if (c < 0) throw Error(f, "episode " + ep.name, "has no camera '" + name + "' (the model's views: see task.cameras)");
+        s.all_depth &= ep.cameras[c].has_depth;
+      }
+    }
+  }
+  if (light.empty()) throw Error(files.empty() ? "--data" : files[0], "the dataset holds no episodes");
+  if (static_cast<int>(s.cameras.size()) != views)
+    throw Error(files[0], "the model needs " + std::to_string(views) + " camera views, the episodes have " +
+                              std::to_string(s.cameras.size()));
+  s.stats = data::NormStats::compute(light);
+  s.episodes = static_cast<int>(light.size());
+  return s;
+}
+
+void print_human(const train::StepReport& r) {
+  if (r.eval_loss) {
+    std::fprintf(stderr, "[train] eval at step %lld: loss %.4f\n", static_cast<long long>(r.step), *r.eval_loss);
+  } else if (!r.checkpoint.empty()) {
+    std::fprintf(stderr, "[train] checkpoint %s\n", r.checkpoint.c_str());
+  } else {
+    const int width = 30, filled = static_cast<int>(width * r.step / std::max<int64_t>(1, r.total_steps));
+    std::string bar(filled, '#');
+    bar.resize(width, '.');
+    std::fprintf(stderr, "[train] [%s] %lld/%lld loss %.4f lr %.2e %.2f samples/s ETA %.0f s\n", bar.c_str(),
+                 static_cast<long long>(r.step), static_cast<long long>(r.total_steps), r.loss, r.lr, r.samples_per_s,
+                 r.eta_s);
+  }
+}
+
+}  // namespace
+
+XWAM_COMMAND(train, "Train or fine-tune X-WAM (or its video VAE) on episode files",
+             "xwam train --config FILE.json --data FILE.h5 [FILE.h5 ...] --out RUNDIR [--resume] [--init CKPT]\n"
+             "           [--steps N] [--threads N] [--device cpu|cuda]\n"
+             "  FILE.json: {\"model\": preset or config, \"task\": {...}, \"train\": {...}} (see docs/training.md).\n"
+             "  Progress: JSON lines on stdout, a progress bar on stderr. RUNDIR/checkpoints/<step>/weights and\n"
+             "  RUNDIR itself (its latest checkpoint) are checkpoints for `xwam rollout --checkpoint`.\n"
+             "  Under torchrun/srun (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT) it trains data-parallel.",
+             {"resume"}) {
+  const std::string config_path = args.require("config");
+  const std::vector<std::string> files = args.list("data");
+  if (files.empty()) throw Error("--data", "give at least one episode file");
+  const std::string out = args.require("out");
+  const bool resume = args.flag("resume");
+  const std::string init = args.get("init", "");
+  const long long steps = args.get_int("steps", 0);
+  const int threads = static_cast<int>(args.get_int("threads", 0));
+  const std::string device_name = args.get("device", "cpu");
+  args.check_all_used();
+
+  pipeline::TaskSettings settings = pipeline::TaskSettings::from_json_file(config_path);
+  train::TrainConfig tc = train::TrainConfig::from_json_file(config_path);
+  if (steps > 0) tc.steps = steps;
+  if (threads > 0) torch::set_num_threads(threads);
+  const torch::Device device(device_name);
+  if (device.is_cuda() && !torch::cuda::is_available()) throw Error("--device cuda", "no CUDA device is available");
+  const model::XWamConfig& mc = settings.model;
+
+  const train::DistributedEnv env = train::DistributedEnv::from_environment();
+  train::DataParallel parallel(env);
+  const DataSummary data = summarize(files, settings.cameras, mc.views);
+  bool depth_on = data.all_depth;
+  if (!data.all_depth) {
+    std::fprintf(stderr, "[train] warning: some episodes have no depth on the model's cameras: depth loss off\n");
+    settings.loss_weights.depth = 0;
+  }
+  std::fprintf(stderr, "[train] %s task, model %s, %d episodes, cameras", settings.kind == pipeline::TaskKind::Vae ? "vae" : "xwam",
+               mc.name.c_str(), data.episodes);
+  for (const auto& c : data.cameras) std::fprintf(stderr, " %s", c.c_str());
+  std::fprintf(stderr, ", %dx%d, depth %s\n", mc.image_width(), mc.image_height(), depth_on ? "on" : "off");
+
+  torch::manual_seed(tc.seed);
+  model::XWamNetworks nets = model::make_networks(mc);
+  if (!init.empty() && !resume) {
+    const model::CheckpointData ckpt = model::read_checkpoint(init);
+    if (ckpt.config.to_json() != mc.to_json()) {
+      // Only the parts present are loaded, and each must match in shape (load_into names mismatches).
+      std::fprintf(stderr, "[train] note: --init config '%s' differs from the run's '%s'\n", ckpt.config.name.c_str(),
+                   mc.name.c_str());
+    }
+    for (const auto& part : pipeline::init_from_checkpoint(nets, ckpt))
+      std::fprintf(stderr, "[train] initialized %s.* from %s\n", part.c_str(), init.c_str());
+  }
+  pipeline::CheckpointMeta meta{data.stats, data.cameras};
+
+  data::ClipLoaderOptions lo;
+  lo.batch_size = tc.batch_size;
+  lo.seed = tc.seed;
+  lo.rank = env.rank;
+  lo.world_size = env.world_size;
+  lo.crop_scale = settings.crop_scale;
+  lo.holdout_every = settings.holdout_every;
+  const data::ClipSpec spec = pipeline::clip_spec(mc, data.cameras);
+  data::ClipLoader loader(files, spec, data.stats, lo);
+  std::unique_ptr<data::ClipLoader> eval;
+  if (settings.holdout_every > 0) {
+    data::ClipLoaderOptions eo = lo;
+    eo.holdout_split = true;
+    eo.crop_scale = 1.0;
+    eo.rank = 0;
+    eo.world_size = 1;
+    eval = std::make_unique<data::ClipLoader>(files, spec, data.stats, eo);
+  }
+
+  std::unique_ptr<train::TrainTask> task;
+  if (settings.kind == pipeline::TaskKind::Vae)
+    task = std::make_unique<pipeline::VaeTrainTask>(std::move(nets), settings, meta, device);
+  else
+    task = std::make_unique<pipeline::XWamTrainTask>(std::move(nets), settings, meta, device);
+
+  const CancelToken* stop = cli::cancel_on_stop_signals();
+  train::TrainerHooks hooks;
+  hooks.on_report = [&](const train::StepReport& r) {
+    if (!parallel.is_main()) return;
+    std::printf("%s\n", train::to_json_line(r).c_str());
+    std::fflush(stdout);
+    print_human(r);
+  };
+  try {
+    train::Trainer(tc, out, parallel).run(*task, loader, eval.get(), resume, hooks, stop);
+  } catch (const Cancelled&) {
+    std::fprintf(stderr, "[train] stopped; resume with --resume (last checkpoint: %s)\n",
+                 train::Trainer::latest_checkpoint(out).c_str());
+    return 130;
+  }
+  std::fprintf(stderr, "[train] done: %s\n", train::Trainer::latest_checkpoint(out).c_str());
+  return 0;
+}

@@ -1,0 +1,172 @@
+#include "engine/pipeline/Rollout.h"
+
+#include <chrono>
+
+#include "engine/core/Error.h"
+#include "engine/data/Clip.h"
+#include "engine/pipeline/ClipBatch.h"
+#include "engine/sampling/DenoisePlan.h"
+#include "engine/sampling/XWamNetwork.h"
+
+namespace xwam::pipeline {
+namespace {
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+}  // namespace
+
+Predictor Predictor::load(const std::string& checkpoint, torch::Device device) {
+  model::CheckpointData ckpt = model::read_checkpoint(checkpoint);
+  CheckpointMeta meta = CheckpointMeta::from_json(ckpt.extra_json, ckpt.origin);
+  model::XWamNetworks nets = model::load_networks(ckpt, checkpoint);
+  return Predictor(std::move(nets), ckpt.config, std::move(meta), device, ckpt.origin);
+}
+
+Predictor::Predictor(model::XWamNetworks networks, model::XWamConfig config, CheckpointMeta meta, torch::Device device,
+                     std::string origin)
+    : nets_(std::move(networks)), config_(std::move(config)), meta_(std::move(meta)), device_(device),
+      origin_(std::move(origin)) {
+  nets_.model->to(device_);
+  nets_.vae->to(device_);
+  nets_.text->to(device_);
+  nets_.model->eval();
+  nets_.vae->eval();
+  nets_.text->eval();
+}
+
+std::vector<std::string> Predictor::cameras_for(const data::Episode& ep) const {
+  if (!meta_.cameras.empty()) return meta_.cameras;
+  std::vector<std::string> names;
+  for (int v = 0; v < config_.views && v < static_cast<int>(ep.cameras.size()); ++v) names.push_back(ep.cameras[v].name);
+  return names;
+}
+
+void Predictor::check(const data::Episode& ep, const RolloutRequest& r) const {
+  const std::string where = "episode " + ep.name;
+  sampling::Mode mode = sampling::mode_from_string(r.mode);  // throws for unknown modes
+  sampling::solver_kind_from_string(r.solver);
+  sampling::DenoisePlan::make({mode, r.steps_action, r.steps_video});  // impossible step counts
+  const auto cams = cameras_for(ep);
+  if (static_cast<int>(cams.size()) != config_.views)
+    throw Error(origin_, where, "the checkpoint needs " + std::to_string(config_.views) + " camera views, the episode has " +
+                                    std::to_string(ep.cameras.size()));
+  for (const auto& name : cams) {
+    const int c = ep.camera_index(name);
+    if (c < 0) throw Error(origin_, where, "camera '" + name + "' that the checkpoint was trained on is missing");
+    if (ep.rgb.size() <= static_cast<size_t>(c) || ep.rgb[c].empty())
+      throw Error(origin_, where, "camera '" + name + "' has no RGB frames loaded");
+  }
+  if (r.start_frame < 0 || r.start_frame >= ep.num_frames)
+    throw Error(origin_, where, "start frame " + std::to_string(r.start_frame) + " outside 0.." + std::to_string(ep.num_frames - 1));
+  if (mode == sampling::Mode::ActionConditioned &&
+      r.given_actions.size() != static_cast<size_t>(config_.num_actions) * config_.action_dim)
+    throw Error(origin_, where, "action-conditioned mode needs " + std::to_string(config_.num_actions) + " × " +
+                                    std::to_string(config_.action_dim) + " actions, got " + std::to_string(r.given_actions.size()) +
+                                    " values");
+  if (r.guidance_scale <= 0) throw Error(origin_, where, "guidance scale must be positive");
+}
+
+RolloutResult Predictor::run(const data::Episode& ep, const RolloutRequest& r, const RolloutEvents& events,
+                             const CancelToken* cancel) {
+  check(ep, r);
+  torch::NoGradGuard no_grad;
+  const auto& c = config_;
+  const auto t_start = Clock::now();
+  const sampling::Mode mode = sampling::mode_from_string(r.mode);
+  const int H = c.video_frames() - 1, K = c.num_actions, skip = c.actions_per_frame;
+  RolloutResult result;
+  auto& ro = result.rollout;
+  ro.episode_name = ep.name;
+  ro.mode = r.mode;
+  ro.start_frame = ep.first_frame + r.start_frame;
+  for (int k = 1; k <= H; ++k) ro.frame_indices.push_back(ro.start_frame + k * skip);
+  for (int k = 0; k < K; ++k) ro.action_frame_indices.push_back(ro.start_frame + k);
+
+  // Conditions: O_0 of every view through the VAE, s_0 normalized, the instruction.
+  if (events.on_stage) events.on_stage("encode");
+  const auto cams = cameras_for(ep);
+  const data::Clip clip = data::make_clip(ep, r.start_frame, clip_spec(c, cams), meta_.stats, false);
+  const ClipBatch batch = to_batch({clip}, c, false);
+  sampling::Conditions cond;
+  cond.video = encode_views(nets_.vae, batch.rgb.to(device_));
+  cond.state = batch.states.to(device_);
+  const std::string instruction = r.instruction.empty() ? ep.instruction : r.instruction;
+  cond.text = nets_.text->encode({instruction});
+  cond.empty_text = nets_.text->encode({""});
+  result.timings.encode_ms = ms_since(t_start);
+  throw_if_cancelled(cancel);
+
+  sampling::XWamNetwork network(nets_.model, cond);
+  const sampling::DenoisePlan plan = sampling::DenoisePlan::make({mode, r.steps_action, r.steps_video});
+  sampling::Tokens start = network.start_noise(1, r.seed, plan.future_video);
+  if (mode == sampling::Mode::ActionConditioned) {
+    std::vector<float> normalized(r.given_actions.size());
+    for (int k = 0; k < K; ++k)
+      meta_.stats.normalize_action(r.given_actions.data() + k * c.action_dim, normalized.data() + k * c.action_dim);
+    start.action = torch::tensor(normalized).view({1, K, c.action_dim}).to(device_);
+  }
+
+  // Un-normalized actions and states of the chunk, handed out the moment they are final.
+  auto make_chunk = [&](const sampling::Tokens& x, double latency_ms) {
+    ActionChunk chunk;
+    chunk.latency_ms = latency_ms;
+    const torch::Tensor a = x.action.to(torch::kCPU).contiguous(), s = x.state.to(torch::kCPU).contiguous();
+    chunk.actions.resize(static_cast<size_t>(K) * c.action_dim);
+    for (int k = 0; k < K; ++k)
+      meta_.stats.denormalize_action(a.data_ptr<float>() + k * c.action_dim, chunk.actions.data() + k * c.action_dim);
+    chunk.states.resize(static_cast<size_t>(H) * c.state_dim);
+    for (int k = 0; k < H; ++k)
+      meta_.stats.denormalize_state(s.data_ptr<float>() + k * c.state_dim, chunk.states.data() + k * c.state_dim);
+    chunk.action_frames = ro.action_frame_indices;
+    chunk.state_frames = ro.frame_indices;
+    return chunk;
+  };
+  sampling::DenoiseCallbacks cb;
+  cb.on_action_ready = [&](const sampling::Tokens& x, double ms) {
+    result.chunk = make_chunk(x, ms);
+    if (events.on_action_ready) events.on_action_ready(result.chunk);
+  };
+  cb.on_video_step = events.on_video_step;
+  if (events.on_stage) events.on_stage("denoise");
+  const sampling::DenoiseResult d = sampling::denoise(network, plan, start, sampling::solver_kind_from_string(r.solver),
+                                                      r.guidance_scale, cb, cancel);
+  result.timings.action_ms = d.action_ms;
+  result.timings.video_ms = d.total_ms;
+  result.timings.network_calls = d.network_calls;
+  if (d.action_ms < 0) result.chunk = make_chunk(d.clean, -1);  // action-conditioned: actions were given
+  ro.actions = result.chunk.actions;
+  ro.states = result.chunk.states;
+
+  // Decode the future frames of every view: RGB, and depth from the depth branch's clean latents.
+  if (plan.future_video) {
+    if (events.on_stage) events.on_stage("decode");
+    const auto t_decode = Clock::now();
+    const int V = c.views, Hp = c.image_height(), Wp = c.image_width();
+    for (int v = 0; v < V; ++v) {
+      throw_if_cancelled(cancel);
+      geometry::RolloutView view;
+      view.camera = cams[v];
+      view.width = Wp;
+      view.height = Hp;
+      const torch::Tensor latents = torch::cat({cond.video.select(1, v), d.clean.video.select(1, v)}, 2);
+      const torch::Tensor rgb = nets_.vae->decode(latents)[0].slice(1, 1);  // [3, H, Hp, Wp]
+      view.rgb.resize(static_cast<size_t>(H) * Hp * Wp * 3);
+      const torch::Tensor bytes = ((rgb.clamp(-1, 1) + 1) * 127.5).round().to(torch::kUInt8).permute({1, 2, 3, 0}).contiguous().cpu();
+      std::memcpy(view.rgb.data(), bytes.data_ptr<uint8_t>(), view.rgb.size());
+      if (d.depth.defined()) {
+        const torch::Tensor pseudo = nets_.vae->decode(d.depth.select(1, v))[0].slice(1, 1);
+        const torch::Tensor depth = model::pseudo_rgb_to_depth(pseudo, 0, c.depth_near_m, c.depth_far_m).contiguous().cpu();
+        view.depth.assign(depth.data_ptr<float>(), depth.data_ptr<float>() + depth.numel());
+      }
+      ro.views.push_back(std::move(view));
+      if (events.on_frame_decoded) events.on_frame_decoded(v + 1, V);
+    }
+    result.timings.decode_ms = ms_since(t_decode);
+  }
+  result.timings.total_ms = ms_since(t_start);
+  ro.validate();
+  return result;
+}
+
+}  // namespace xwam::pipeline

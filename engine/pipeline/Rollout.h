@@ -1,0 +1,92 @@
+// Rollouts: a loaded checkpoint (Predictor) turns an episode frame + instruction into predicted
+// actions, states, multi-view RGB and depth, action first. Front ends (CLI, GUI) use only this.
+//
+//   Predictor predictor = Predictor::load("assets/checkpoints/demo", torch::kCPU);
+//   RolloutRequest req;  req.mode = "xwam";  req.start_frame = 12;
+//   RolloutEvents ev;    ev.on_action_ready = [](const ActionChunk& a) { plot(a.actions); };
+//   RolloutResult r = predictor.run(episode, req, ev, &cancel);   // r.rollout → write_rollout(dir, ...)
+// Thread safety: one run at a time per Predictor; events fire on the calling thread.
+#pragma once
+#include <torch/torch.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/core/Progress.h"
+#include "engine/data/Episode.h"
+#include "engine/geometry/Rollout.h"
+#include "engine/model/Checkpoint.h"
+#include "engine/pipeline/TrainTasks.h"
+
+namespace xwam::pipeline {
+
+struct RolloutRequest {
+  std::string mode = "xwam";  // xwam | sync | fastwam | action-conditioned
+  int steps_action = 10, steps_video = 50;
+  std::string solver = "unipc";  // unipc | euler
+  double guidance_scale = 1.0;   // 1 = classifier-free guidance off
+  uint64_t seed = 0;
+  std::string instruction;       // empty: the episode's own
+  int start_frame = 0;           // episode frame of the observation O_0 / state s_0
+  // action-conditioned: K × 14 un-normalized actions to imagine the consequence of (row-major).
+  std::vector<float> given_actions;
+};
+
+// The action chunk, un-normalized, the moment it is final.
+struct ActionChunk {
+  std::vector<float> actions;        // K × 14
+  std::vector<float> states;         // H × 16 predicted future states
+  std::vector<int> action_frames;    // episode step of each action
+  std::vector<int> state_frames;     // episode frame of each state
+  double latency_ms = 0;             // since the run started (after encoding the conditions)
+};
+
+struct RolloutEvents {
+  std::function<void(const std::string& stage)> on_stage;  // "encode", "denoise", "decode"
+  std::function<void(const ActionChunk& chunk)> on_action_ready;
+  std::function<void(int step, int steps, double elapsed_ms)> on_video_step;
+  std::function<void(int frame, int frames)> on_frame_decoded;
+};
+
+struct RolloutTimings {
+  double encode_ms = 0, action_ms = -1, video_ms = 0, decode_ms = 0, total_ms = 0;
+  int network_calls = 0;
+};
+
+struct RolloutResult {
+  geometry::Rollout rollout;  // predicted frames (views empty in fastwam), states, actions
+  ActionChunk chunk;
+  RolloutTimings timings;
+};
+
+class Predictor {
+ public:
+  // Reads and loads a checkpoint (ours or a released X-WAM layout). Throws xwam::Error naming it.
+  static Predictor load(const std::string& checkpoint, torch::Device device = torch::kCPU);
+  Predictor(model::XWamNetworks networks, model::XWamConfig config, CheckpointMeta meta, torch::Device device,
+            std::string origin);
+
+  // Checks the request against the episode and the checkpoint before any compute (missing camera,
+  // start frame out of range, unknown mode, wrong action count): throws xwam::Error naming what.
+  void check(const data::Episode& episode, const RolloutRequest& request) const;
+  // Runs one rollout. Throws xwam::Cancelled between network calls when `cancel` is set.
+  RolloutResult run(const data::Episode& episode, const RolloutRequest& request, const RolloutEvents& events = {},
+                    const CancelToken* cancel = nullptr);
+
+  const model::XWamConfig& config() const { return config_; }
+  const CheckpointMeta& meta() const { return meta_; }
+  const std::string& origin() const { return origin_; }
+  // The episode cameras used as model views (the checkpoint's, else the episode's first ones).
+  std::vector<std::string> cameras_for(const data::Episode& episode) const;
+
+ private:
+  model::XWamNetworks nets_;
+  model::XWamConfig config_;
+  CheckpointMeta meta_;
+  torch::Device device_;
+  std::string origin_;
+};
+
+}  // namespace xwam::pipeline

@@ -1,0 +1,66 @@
+// The two training tasks of `xwam train` (train::TrainTask implementations):
+// - XWamTrainTask: the X-WAM objective. Frozen VAE encodes RGB and depth; ANS (or an ablation)
+//   draws per-sample video/action timesteps; flow-matching velocity losses for video, state and
+//   action, plain MSE for the depth branch's clean-latent regression (method.md, "Losses").
+// - VaeTrainTask: the video VAE alone (reconstruction of RGB and depth pseudo-RGB + a small KL), for
+//   configs that bring no pretrained VAE (tiny, demo).
+// Both save our checkpoint format (model/Checkpoint.h) with the normalization statistics and the
+// camera order, so any saved step is a checkpoint for `xwam rollout`.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "engine/model/Checkpoint.h"
+#include "engine/pipeline/TaskSettings.h"
+#include "engine/train/TrainTask.h"
+
+namespace xwam::pipeline {
+
+// Everything a checkpoint carries besides tensors.
+struct CheckpointMeta {
+  data::NormStats stats;
+  std::vector<std::string> cameras;  // episode camera of each model view
+  std::string to_json() const;
+  static CheckpointMeta from_json(const std::string& extra_json, const std::string& origin);
+};
+
+class XWamTrainTask : public train::TrainTask {
+ public:
+  XWamTrainTask(model::XWamNetworks networks, TaskSettings settings, CheckpointMeta meta, torch::Device device);
+  std::vector<torch::Tensor> parameters() override;
+  train::LossTerms loss(const std::vector<data::Clip>& batch, uint64_t step_seed) override;
+  void save_weights(const std::string& dir) override;
+  void load_weights(const std::string& dir) override;
+  void train_mode(bool on) override;
+
+ private:
+  model::XWamNetworks nets_;
+  TaskSettings settings_;
+  CheckpointMeta meta_;
+  torch::Device device_;
+};
+
+class VaeTrainTask : public train::TrainTask {
+ public:
+  VaeTrainTask(model::XWamNetworks networks, TaskSettings settings, CheckpointMeta meta, torch::Device device);
+  std::vector<torch::Tensor> parameters() override;
+  train::LossTerms loss(const std::vector<data::Clip>& batch, uint64_t step_seed) override;
+  void save_weights(const std::string& dir) override;
+  void load_weights(const std::string& dir) override;
+  void train_mode(bool on) override;
+
+ private:
+  model::XWamNetworks nets_;
+  TaskSettings settings_;
+  CheckpointMeta meta_;
+  torch::Device device_;
+};
+
+// Loads `ckpt` into `networks` part by part: each of model / vae / text_encoder present in the file is
+// loaded whole (all or nothing per part); returns the parts loaded. Used by `xwam train --init`.
+std::vector<std::string> init_from_checkpoint(model::XWamNetworks& networks, const model::CheckpointData& ckpt);
+
+// Video latents of every view: rgb [B, V, 3, F, H, W] → [B, V, C, F', h, w] (no gradient).
+torch::Tensor encode_views(model::VideoVae& vae, const torch::Tensor& rgb);
+
+}  // namespace xwam::pipeline
