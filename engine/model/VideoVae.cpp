@@ -199,7 +199,7 @@ torch::Tensor depth_to_pseudo_rgb(const torch::Tensor& depth_m, int64_t channel_
   auto value = ((inv - inv_far) / (inv_near - inv_far) * 2.0 - 1.0).clamp(-1.0, 1.0);
   auto tiled = value.unsqueeze(channel_dim);
   std::vector<int64_t> repeats(tiled.dim(), 1);
-  repeats[tiled.dim() > 0 ? (channel_dim < 0 ? channel_dim + tiled.dim() : channel_dim) : 0] = 3;
+  repeats[channel_dim < 0 ? channel_dim + tiled.dim() : channel_dim] = 3;
   return tiled.repeat(repeats);
 }
 

@@ -59,6 +59,8 @@ TEST(VideoVae, ShapesTinyAndDemo) {
     auto y = vae->decode(enc.mean);
     EXPECT_EQ(y.sizes(), x.sizes()) << preset;
     EXPECT_LE(y.abs().max().item<float>(), 1.0f);
+    // Samples of a batch are independent (frames are folded into the batch for the 2D layers).
+    EXPECT_TRUE(torch::allclose(vae->encode(x.slice(0, 1, 2)), enc.mean.slice(0, 1, 2), 1e-5, 1e-5)) << preset;
     // A single frame is a video too: 1 frame ↔ 1 latent frame.
     EXPECT_EQ(vae->decode(vae->encode(x.slice(2, 0, 1))).size(2), 1);
   }
