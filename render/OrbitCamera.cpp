@@ -10,16 +10,16 @@ namespace {
 constexpr float kMaxPitch = 1.55f;
 }  // namespace
 
-void OrbitCamera::frame(Vec3 lo, Vec3 hi, Preset preset) {
-  target = (lo + hi) * 0.5f;
+void OrbitCamera::frame(Vec3 lo, Vec3 hi, Vec3 centre, Preset preset) {
+  target = centre;
   const float radius = std::max(0.5f * length(hi - lo), 1e-3f);
   switch (preset) {
     case Preset::Main: yaw_rad = -1.5708f; pitch_rad = 0.6f; break;
     case Preset::Top: yaw_rad = -1.5708f; pitch_rad = kMaxPitch; break;
     case Preset::Side: yaw_rad = 0.0f; pitch_rad = 0.25f; break;
   }
-  // The bounding sphere fills the vertical field of view, with a small margin.
-  distance_m = 1.05f * radius / std::sin(0.5f * vertical_fov_rad);
+  // The bounding sphere fills the vertical field of view, with a margin for what lies around it.
+  distance_m = 1.3f * radius / std::sin(0.5f * vertical_fov_rad);
 }
 
 void OrbitCamera::orbit(float dx_px, float dy_px) {

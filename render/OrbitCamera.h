@@ -19,8 +19,8 @@ class OrbitCamera {
   float pitch_rad = 0.5f;    // elevation of the eye above the target
   float vertical_fov_rad = 0.8f;
 
-  // Fits the box [lo, hi] in view from the preset's direction.
-  void frame(Vec3 lo, Vec3 hi, Preset preset);
+  // Looks at `centre` from the preset's direction, far enough for the box [lo, hi] to fit.
+  void frame(Vec3 lo, Vec3 hi, Vec3 centre, Preset preset);
   void orbit(float dx_px, float dy_px);
   void pan(float dx_px, float dy_px, int viewport_height_px);
   void zoom(float steps);  // > 0 moves closer

@@ -96,9 +96,9 @@ bool Overlay::build(VkExtent2D extent, ViewSettings& s, const OverlayInfo& info)
   ImGui::Begin("X-WAM view", nullptr,
                ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoMove);
   if (info.episode_frame >= 0)
-    ImGui::Text("frame %d / %d  (episode frame %d)", s.frame + 1, info.frame_count, info.episode_frame);
+    ImGui::Text("frame %d of %d  (episode frame %d)", s.frame, info.frame_count, info.episode_frame);
   else
-    ImGui::Text("frame %d / %d", s.frame + 1, info.frame_count);
+    ImGui::Text("frame %d of %d", s.frame, info.frame_count);
   ImGui::Text("%.2fM points   %.1f ms", info.points_drawn / 1e6, info.frame_ms);
   ImGui::TextDisabled("%s", info.device.c_str());
   ImGui::PushItemWidth(180 * scale_);
@@ -108,7 +108,10 @@ bool Overlay::build(VkExtent2D extent, ViewSettings& s, const OverlayInfo& info)
     s.color = static_cast<ColorMode>(mode);
     changed = true;
   }
-  changed |= ImGui::SliderFloat("point size px", &s.point_size_px, 1.0f, 16.0f, "%.1f");
+  if (s.point_size_m > 0)
+    changed |= ImGui::SliderFloat("point size m", &s.point_size_m, 0.0005f, 0.05f, "%.4f", ImGuiSliderFlags_Logarithmic);
+  else
+    changed |= ImGui::SliderFloat("point size px", &s.point_size_px, 1.0f, 16.0f, "%.1f");
   if (s.color == ColorMode::Error) changed |= ImGui::SliderFloat("error max m", &s.error_max_m, 0.001f, 0.5f, "%.3f");
   ImGui::PopItemWidth();
   if (info.two_clouds) {

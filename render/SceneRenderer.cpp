@@ -83,13 +83,19 @@ void SceneRenderer::set_sequences(const PointSequence* predicted, const PointSeq
 
   // Union of the clouds' bounds frames the camera and places the grid.
   bool any = false;
+  auto grow = [&](Vec3& lo, Vec3& hi, Vec3 a, Vec3 b) {
+    lo = any ? Vec3{std::min(lo.x, a.x), std::min(lo.y, a.y), std::min(lo.z, a.z)} : a;
+    hi = any ? Vec3{std::max(hi.x, b.x), std::max(hi.y, b.y), std::max(hi.z, b.z)} : b;
+  };
   for (const SequenceBuffer* s : {predicted_.get(), recorded_.get()}) {
     if (!s) continue;
-    const Vec3 a = s->bounds_lo(), b = s->bounds_hi();
-    lo_ = any ? Vec3{std::min(lo_.x, a.x), std::min(lo_.y, a.y), std::min(lo_.z, a.z)} : a;
-    hi_ = any ? Vec3{std::max(hi_.x, b.x), std::max(hi_.y, b.y), std::max(hi_.z, b.z)} : b;
+    grow(lo_, hi_, s->bounds_lo(), s->bounds_hi());
+    grow(core_lo_, core_hi_, s->core_lo(), s->core_hi());
     any = true;
   }
+  // The preset cameras look at the median point (the bulk of the scene), not the box centre.
+  const SequenceBuffer* main = recorded_ ? recorded_.get() : predicted_.get();
+  centre_ = main ? main->median() : (core_lo_ + core_hi_) * 0.5f;
   const auto grid = grid_lines(lo_, hi_);
   grid_vertices_ = static_cast<uint32_t>(grid.size());
   grid_ = Buffer(ctx_, grid.size() * sizeof(LineVertex), VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, Buffer::Memory::DeviceLocal);
@@ -105,8 +111,22 @@ bool SceneRenderer::has_error() const {
 }
 
 void SceneRenderer::frame_camera(ViewSettings& settings, OrbitCamera::Preset preset) const {
-  settings.orbit.frame(lo_, hi_, preset);
+  settings.orbit.frame(core_lo_, core_hi_, centre_, preset);
   settings.scene_camera = -1;
+}
+
+float SceneRenderer::suggested_point_size_m() const {
+  // A fused point stands for one source pixel: its footprint is depth / fx at the source camera.
+  const SequenceBuffer* s = recorded_ ? recorded_.get() : predicted_.get();
+  if (!s || s->meta().camera_poses.empty()) return 0.0f;
+  const PointSequence& meta = s->meta();
+  const Vec3 centre = centre_;
+  float sum = 0;
+  for (size_t c = 0; c < meta.cameras.size(); ++c) {
+    const Mat4& T = meta.camera_poses[0][c];
+    sum += length(centre - Vec3{T.at(0, 3), T.at(1, 3), T.at(2, 3)}) / meta.cameras[c].fx;
+  }
+  return meta.cameras.empty() ? 0.0f : sum / meta.cameras.size();
 }
 
 int SceneRenderer::find_camera(const std::string& name) const {

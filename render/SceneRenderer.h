@@ -39,6 +39,9 @@ class SceneRenderer {
   bool has_error() const;      // some frame carries per-point error
   // Points the orbit camera from `preset` at the clouds' bounds (and clears settings.scene_camera).
   void frame_camera(ViewSettings& settings, OrbitCamera::Preset preset) const;
+  // World splat size that makes neighbouring fused points touch (the footprint of one source pixel at
+  // the cameras' distance to the scene), or 0 when the sequences have no cameras.
+  float suggested_point_size_m() const;
   // Index of the recorded (else predicted) camera named `name`, or -1.
   int find_camera(const std::string& name) const;
 
@@ -59,7 +62,9 @@ class SceneRenderer {
   std::unique_ptr<SequenceBuffer> predicted_, recorded_;
   Buffer unit_frustum_, identity_, grid_;
   uint32_t grid_vertices_ = 0;
-  Vec3 lo_{-0.5f, -0.5f, 0}, hi_{0.5f, 0.5f, 0.5f};
+  Vec3 lo_{-0.5f, -0.5f, 0}, hi_{0.5f, 0.5f, 0.5f};  // 1st–99th percentile box of all clouds
+  Vec3 core_lo_ = lo_, core_hi_ = hi_;                // 20th–80th percentile box
+  Vec3 centre_{0, 0, 0.25f};                           // median point: what the presets look at
   size_t points_drawn_ = 0;
 };
 

@@ -10,8 +10,11 @@
 namespace xwam::render {
 namespace {
 
-// Percentile box over a subsample of at most ~200k points of all frames.
-void robust_bounds(const PointSequence& s, size_t total, Vec3* lo, Vec3* hi) {
+// Percentile boxes over a subsample of at most ~200k points of all frames: [p, 100 − p] per axis
+// for p = 1 (`lo`, `hi`) and p = 20 (`core_lo`, `core_hi`, where most of the points are), and the
+// per-axis median.
+void robust_bounds(const PointSequence& s, size_t total, Vec3* lo, Vec3* hi, Vec3* core_lo, Vec3* core_hi,
+                   Vec3* median) {
   std::vector<float> axis[3];
   const size_t step = std::max<size_t>(1, total / 200000);
   size_t k = 0;
@@ -20,21 +23,30 @@ void robust_bounds(const PointSequence& s, size_t total, Vec3* lo, Vec3* hi) {
       if (k % step == 0)
         for (int a = 0; a < 3; ++a) axis[a].push_back(f.xyz[3 * i + a]);
   if (axis[0].empty()) {
-    *lo = {-0.5f, -0.5f, 0};
-    *hi = {0.5f, 0.5f, 0.5f};
+    *lo = *core_lo = {-0.5f, -0.5f, 0};
+    *hi = *core_hi = {0.5f, 0.5f, 0.5f};
+    *median = {0, 0, 0.25f};
     return;
   }
-  float l[3], h[3];
+  auto percentile = [](std::vector<float>& v, size_t k) {
+    std::nth_element(v.begin(), v.begin() + k, v.end());
+    return v[k];
+  };
+  float l[3], h[3], cl[3], ch[3], m[3];
   for (int a = 0; a < 3; ++a) {
     auto& v = axis[a];
     const size_t n = v.size();
-    std::nth_element(v.begin(), v.begin() + n / 100, v.end());
-    l[a] = v[n / 100];
-    std::nth_element(v.begin(), v.begin() + (n - 1 - n / 100), v.end());
-    h[a] = v[n - 1 - n / 100];
+    l[a] = percentile(v, n / 100);
+    h[a] = percentile(v, n - 1 - n / 100);
+    cl[a] = percentile(v, n / 5);
+    ch[a] = percentile(v, n - 1 - n / 5);
+    m[a] = percentile(v, n / 2);
   }
   *lo = {l[0], l[1], l[2]};
   *hi = {h[0], h[1], h[2]};
+  *core_lo = {cl[0], cl[1], cl[2]};
+  *core_hi = {ch[0], ch[1], ch[2]};
+  *median = {m[0], m[1], m[2]};
 }
 
 // Model matrix mapping the unit frustum onto camera `k` posed at T, `depth_m` deep: unit (a, b, 1)
@@ -99,7 +111,7 @@ SequenceBuffer::SequenceBuffer(VulkanContext& ctx, const PointSequence& s, const
     has_error_ = has_error_ || !f.error.empty();
   }
   if (total_points_ >= (1ull << 32)) throw RenderError(what + " has more than 2^32 points");
-  robust_bounds(s, total_points_, &lo_, &hi_);
+  robust_bounds(s, total_points_, &lo_, &hi_, &core_lo_, &core_hi_, &median_);
 
   // Points: packed frame by frame into a host buffer, then one upload.
   std::vector<PointVertex> packed(std::max<size_t>(total_points_, 1));
@@ -107,10 +119,10 @@ SequenceBuffer::SequenceBuffer(VulkanContext& ctx, const PointSequence& s, const
   points_ = Buffer(ctx, packed.size() * sizeof(PointVertex), VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, Buffer::Memory::DeviceLocal);
   points_.upload(packed.data(), packed.size() * sizeof(PointVertex));
 
-  // Frustums: frames × cameras instances, a tenth of the cloud's extent deep.
+  // Frustums: frames × cameras instances, a tenth of the main cloud's extent deep.
   cameras_ = static_cast<uint32_t>(s.camera_poses.empty() ? 0 : s.cameras.size());
   if (cameras_ > 0) {
-    const float depth_m = 0.1f * length(hi_ - lo_);
+    const float depth_m = 0.1f * length(core_hi_ - core_lo_);
     std::vector<LineInstance> instances;
     for (const auto& poses : s.camera_poses)
       for (uint32_t c = 0; c < cameras_; ++c) instances.push_back(frustum_instance(s.cameras[c], poses[c], depth_m, view_color(int(c))));

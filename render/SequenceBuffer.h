@@ -23,6 +23,10 @@ class SequenceBuffer {
   // 1st–99th percentile box of the points (outliers do not spoil the framing).
   Vec3 bounds_lo() const { return lo_; }
   Vec3 bounds_hi() const { return hi_; }
+  // 20th–80th percentile box: where most points are (what the camera presets frame).
+  Vec3 core_lo() const { return core_lo_; }
+  Vec3 core_hi() const { return core_hi_; }
+  Vec3 median() const { return median_; }
   // Everything of the sequence but the points (cameras, poses, frame indices, trajectory, source).
   const PointSequence& meta() const { return meta_; }
 
@@ -47,7 +51,7 @@ class SequenceBuffer {
   size_t total_points_ = 0;
   uint32_t cameras_ = 0, trajectory_vertices_ = 0;
   bool has_error_ = false;
-  Vec3 lo_, hi_;
+  Vec3 lo_, hi_, core_lo_, core_hi_, median_;
 };
 
 }  // namespace xwam::render

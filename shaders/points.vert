@@ -8,6 +8,7 @@ layout(location = 1) in vec4 in_rgb_view;  // rgb, and the source view index / 2
 layout(location = 2) in float in_error;    // metres, < 0 when the point has none
 
 layout(location = 0) out vec3 out_color;
+layout(location = 1) flat out float out_size_px;
 
 void main() {
   vec4 p = vec4(in_position, 1.0);
@@ -15,6 +16,7 @@ void main() {
   float z = dot(pc.depth_row, p);
   float size_px = pc.size.y > 0.0 ? pc.size.y * pc.size.z / max(z, 1e-4) : pc.size.x;
   gl_PointSize = clamp(size_px, 1.0, 64.0);
+  out_size_px = gl_PointSize;
 
   int mode = int(pc.size.w + 0.5);
   vec3 color = in_rgb_view.rgb;

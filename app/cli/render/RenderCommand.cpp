@@ -114,8 +114,11 @@ XWAM_COMMAND(render, "Render a fused 4D rollout (cloud directory or recorded epi
       settings.scene_camera = scene.find_camera(view);
       if (settings.scene_camera < 0) throw Error("unknown --view '" + view + "' (main, top, side or a camera name)");
     }
-    // Default splat size: about one fused pixel's footprint at this resolution.
-    if (settings.point_size_px == 0) settings.point_size_px = std::max(2.0f, height / 300.0f);
+    // Default splats: world-sized so fused neighbours touch (pixels when the clouds have no cameras).
+    if (settings.point_size_px == 0 && settings.point_size_m == 0) {
+      settings.point_size_m = 1.5f * scene.suggested_point_size_m();
+      settings.point_size_px = std::max(2.0f, height / 300.0f);
+    }
     if (settings.color == render::ColorMode::Error && !scene.has_error())
       throw Error("--color error needs per-point errors (a predicted cloud directory written by `xwam fuse --source ROLLOUT`)");
 
