@@ -1,5 +1,6 @@
 // xwam-studio: the X-WAM Studio desktop app.
-//   xwam-studio [--scene FILE.h5[:EPISODE]] [--instruction TEXT] [--screenshot PNG]
+//   xwam-studio [--scene FILE.h5[:EPISODE]] [--session FILE.json] [--checkpoint CKPT] [--instruction TEXT]
+//               [--run] [--screenshot PNG] [--quit-after-run]
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -7,6 +8,7 @@
 #include <QTimer>
 
 #include "app/studio/MainWindow.h"
+#include "app/studio/RunPanel.h"
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
@@ -14,41 +16,65 @@ int main(int argc, char** argv) {
   QCommandLineParser parser;
   parser.setApplicationDescription("X-WAM Studio: 4D world-action modeling of robot scenes");
   parser.addHelpOption();
-  QCommandLineOption scene(QStringList{"scene"}, "Episode file to open, FILE.h5[:EPISODE].", "FILE");
-  QCommandLineOption instruction(QStringList{"instruction"}, "Instruction text to start from.", "TEXT");
-  QCommandLineOption screenshot(QStringList{"screenshot"}, "Save a screenshot once the scene is shown, then quit.", "PNG");
-  parser.addOptions({scene, instruction, screenshot});
+  QCommandLineOption scene(QStringList{"scene"}, "Episode file to open, FILE.h5[:EPISODE] (default: the shipped scene).", "FILE");
+  QCommandLineOption session(QStringList{"session"}, "Studio session to reopen (JSON).", "FILE");
+  QCommandLineOption checkpoint(QStringList{"checkpoint"}, "Checkpoint to run (default: assets/checkpoints/demo).", "CKPT");
+  QCommandLineOption instruction(QStringList{"instruction"}, "Instruction text instead of the episode's own.", "TEXT");
+  QCommandLineOption run(QStringList{"run"}, "Run a prediction once the episode is shown.");
+  QCommandLineOption screenshot(QStringList{"screenshot"},
+                                "Save a screenshot once the scene is shown (after the run with --run), then quit.", "PNG");
+  QCommandLineOption quit_after_run(QStringList{"quit-after-run"}, "Quit when the run ends (exit code 0 when it succeeded).");
+  parser.addOptions({scene, session, checkpoint, instruction, run, screenshot, quit_after_run});
   parser.process(app);
 
   xwam::studio::MainWindow window;
+  if (parser.isSet(checkpoint)) window.run_panel()->set_checkpoint(parser.value(checkpoint));
   window.show();
 
-  QString path = parser.isSet(scene) ? parser.value(scene) : QString(XWAM_DEFAULT_SCENE);
-  int episode = 0;
-  int colon = path.lastIndexOf(':');
-  static const QRegularExpression digits("^[0-9]+$");
-  if (colon > 0 && digits.match(path.mid(colon + 1)).hasMatch()) {
-    episode = path.mid(colon + 1).toInt();
-    path = path.left(colon);
-  }
-  if (parser.isSet(scene) || QFileInfo::exists(path)) window.open_scene(path, episode);
+  // What to do once the episode is on screen (first time only): instruction, run, screenshot, quit.
+  const bool will_run = parser.isSet(run);
+  const QString png = parser.value(screenshot);
+  auto finish = [&window, &app, png](int rc) {
+    // Let the layout settle for a moment before grabbing.
+    QTimer::singleShot(300, &window, [&window, &app, png, rc] {
+      if (!png.isEmpty() && !window.save_screenshot(png)) return app.exit(2);
+      app.exit(rc);
+    });
+  };
+  auto once = std::make_shared<bool>(false);
+  QObject::connect(&window, &xwam::studio::MainWindow::episode_shown, &window, [&, once] {
+    if (*once) return;
+    *once = true;
+    if (parser.isSet(instruction)) window.set_instruction(parser.value(instruction));
+    if (will_run) {
+      if (!window.run() && (parser.isSet(screenshot) || parser.isSet(quit_after_run))) finish(1);
+    } else if (parser.isSet(screenshot)) {
+      finish(0);
+    }
+  });
+  if (will_run && (parser.isSet(screenshot) || parser.isSet(quit_after_run)))
+    QObject::connect(&window, &xwam::studio::MainWindow::run_finished, &window, [&](int status) {
+      finish(status == static_cast<int>(xwam::studio::RunOutcome::Status::Done) ? 0 : 1);
+    });
+  // A scene that cannot be opened still gives a screenshot of the window with its message.
+  if (parser.isSet(screenshot) || parser.isSet(quit_after_run))
+    QObject::connect(&window, &xwam::studio::MainWindow::failed, &window, [&, once] {
+      if (!*once) finish(1);
+    });
 
-  if (parser.isSet(screenshot)) {
-    const QString png = parser.value(screenshot);
-    auto shoot = [&window, &app, png] {
-      // Let the layout settle for a moment before grabbing.
-      QTimer::singleShot(300, &window, [&window, &app, png] {
-        int rc = window.save_screenshot(png) ? 0 : 1;
-        app.exit(rc);
-      });
-    };
-    QObject::connect(&window, &xwam::studio::MainWindow::episode_shown, &window, shoot);
-    QObject::connect(&window, &xwam::studio::MainWindow::failed, &window, shoot);
-    if (!parser.isSet(scene) && !QFileInfo::exists(path)) shoot();
-  }
-  if (parser.isSet(instruction)) {
-    QObject::connect(&window, &xwam::studio::MainWindow::episode_shown, &window,
-                     [&window, text = parser.value(instruction)] { window.set_instruction(text); });
+  if (parser.isSet(session)) {
+    window.open_session(parser.value(session));
+  } else {
+    QString path = parser.isSet(scene) ? parser.value(scene) : QString(XWAM_DEFAULT_SCENE);
+    int episode = 0;
+    const int colon = path.lastIndexOf(':');
+    static const QRegularExpression digits("^[0-9]+$");
+    if (colon > 0 && digits.match(path.mid(colon + 1)).hasMatch()) {
+      episode = path.mid(colon + 1).toInt();
+      path = path.left(colon);
+    }
+    if (parser.isSet(scene) || QFileInfo::exists(path)) window.open_scene(path, episode);
+    else if (parser.isSet(screenshot) || parser.isSet(quit_after_run)) finish(parser.isSet(quit_after_run) ? 1 : 0);
   }
   return app.exec();
 }

@@ -1,0 +1,140 @@
+// The rollout façade's worker: checkpoint loading, Predictor::run and evaluation off the GUI thread.
+// LibTorch before any Qt header: Qt's `slots` / `signals` macros would break LibTorch's headers.
+#ifdef XWAM_STUDIO_ROLLOUTS
+#include "engine/pipeline/Rollout.h"
+#endif
+
+#include "app/studio/RolloutRunner.h"
+
+#include <QElapsedTimer>
+#include <QFuture>
+#include <QtConcurrent/QtConcurrent>
+#include <optional>
+
+#include "engine/core/Error.h"
+#include "engine/core/Progress.h"
+
+namespace xwam::studio {
+
+struct RolloutRunner::Impl {
+  QFuture<void> future;
+  std::shared_ptr<CancelToken> cancel = std::make_shared<CancelToken>();  // a fresh one per run
+#ifdef XWAM_STUDIO_ROLLOUTS
+  // The loaded checkpoint, reused while the same path is asked for. Touched only by the worker
+  // (one run at a time).
+  std::optional<pipeline::Predictor> predictor;
+  QString loaded_path;
+#endif
+};
+
+RolloutRunner::RolloutRunner(QObject* parent) : QObject(parent), impl_(std::make_unique<Impl>()) {}
+
+RolloutRunner::~RolloutRunner() {
+  impl_->cancel->cancel();
+  impl_->future.waitForFinished();
+}
+
+bool RolloutRunner::busy() const { return impl_->future.isRunning(); }
+void RolloutRunner::cancel() { impl_->cancel->cancel(); }
+
+bool RolloutRunner::available() {
+#ifdef XWAM_STUDIO_ROLLOUTS
+  return true;
+#else
+  return false;
+#endif
+}
+
+bool RolloutRunner::start(std::shared_ptr<const data::Episode> episode, const RunSettings& settings) {
+  if (busy()) return false;
+  auto cancel = impl_->cancel = std::make_shared<CancelToken>();
+  // Events are queued to this object's thread. The destructor waits for the worker, and events still
+  // queued when the runner is destroyed are dropped with it (it is their context object).
+  auto post = [this](auto fn) { QMetaObject::invokeMethod(this, std::move(fn), Qt::QueuedConnection); };
+
+  impl_->future = QtConcurrent::run([this, post, cancel, episode, settings] {
+    RunOutcome out;
+#ifdef XWAM_STUDIO_ROLLOUTS
+    Impl& d = *impl_;
+    try {
+      if (!episode) throw Error("no episode is open");
+      if (!d.predictor || d.loaded_path != settings.checkpoint) {
+        post([this] { emit stage("load"); });
+        d.predictor.reset();
+        d.predictor.emplace(pipeline::Predictor::load(settings.checkpoint.toStdString()));
+        d.loaded_path = settings.checkpoint;
+      }
+      pipeline::Predictor& predictor = *d.predictor;
+      out.checkpoint_origin = QString::fromStdString(predictor.origin());
+
+      pipeline::RolloutRequest request;
+      request.mode = settings.mode.toStdString();
+      request.steps_action = settings.steps_action;
+      request.steps_video = settings.steps_video;
+      request.seed = settings.seed;
+      request.instruction = settings.instruction.toStdString();
+      request.start_frame = settings.start_frame;
+      request.given_actions = settings.given_actions;
+      predictor.check(*episode, request);
+
+      pipeline::RolloutEvents events;
+      events.on_stage = [&](const std::string& name) {
+        post([this, name = QString::fromStdString(name)] { emit stage(name); });
+      };
+      events.on_action_ready = [&](const pipeline::ActionChunk& a) {
+        ActionChunkData chunk{a.actions, a.states, a.action_frames, a.state_frames, a.latency_ms};
+        post([this, chunk] { emit action_ready(chunk); });
+      };
+      events.on_video_step = [&](int step, int steps, double ms) {
+        post([this, step, steps, ms] { emit video_step(step, steps, ms); });
+      };
+      events.on_frame_decoded = [&](int frame, int frames) {
+        post([this, frame, frames] { emit frame_decoded(frame, frames); });
+      };
+      pipeline::RolloutResult result = predictor.run(*episode, request, events, cancel.get());
+
+      const pipeline::ActionChunk& a = result.chunk;
+      out.chunk = ActionChunkData{a.actions, a.states, a.action_frames, a.state_frames, a.latency_ms};
+      out.encode_ms = result.timings.encode_ms;
+      out.action_ms = result.timings.action_ms;
+      out.video_ms = result.timings.video_ms;
+      out.decode_ms = result.timings.decode_ms;
+      out.total_ms = result.timings.total_ms;
+      if (!settings.output_dir.isEmpty()) geometry::write_rollout(settings.output_dir.toStdString(), result.rollout);
+      auto rollout = std::make_shared<const geometry::Rollout>(std::move(result.rollout));
+      out.rollout = rollout;
+      out.status = RunOutcome::Status::Done;
+
+      // Metrics against the recorded episode; a failure here still leaves the rollout to look at.
+      if (settings.evaluate && !rollout->views.empty()) {
+        post([this] { emit stage("evaluate"); });
+        QElapsedTimer timer;
+        timer.start();
+        try {
+          out.report = std::make_shared<const geometry::EvaluationReport>(geometry::evaluate_rollout(*episode, *rollout));
+        } catch (const std::exception& e) {
+          out.evaluation_error = QString::fromStdString(e.what());
+        }
+        out.evaluate_ms = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+      }
+    } catch (const Cancelled&) {
+      out = RunOutcome{};
+      out.status = RunOutcome::Status::Cancelled;
+    } catch (const std::exception& e) {
+      out = RunOutcome{};
+      out.status = RunOutcome::Status::Failed;
+      out.error = QString::fromStdString(e.what());
+    }
+#else
+    (void)episode;
+    (void)settings;
+    (void)cancel;
+    out.status = RunOutcome::Status::Failed;
+    out.error = tr("This build of X-WAM Studio has no rollout engine (configure with the 'pipeline' engine part).");
+#endif
+    post([this, out] { emit finished(out); });
+  });
+  return true;
+}
+
+}  // namespace xwam::studio

@@ -1,0 +1,172 @@
+#include "app/studio/RunPanel.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QToolButton>
+
+namespace xwam::studio {
+
+RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
+  auto* form = new QFormLayout(this);
+  form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+
+  checkpoint_ = new QComboBox(this);
+  checkpoint_->setEditable(true);
+  checkpoint_->setInsertPolicy(QComboBox::NoInsert);
+  checkpoint_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  checkpoint_->setMinimumContentsLength(12);
+  checkpoint_->setToolTip(tr("A checkpoint directory (config.json + model.safetensors), a released X-WAM "
+                             "checkpoint, or a training run directory (its latest checkpoint)"));
+  auto* browse = new QToolButton(this);
+  browse->setText(tr("…"));
+  browse->setToolTip(tr("Choose a checkpoint directory"));
+  auto* ckpt_row = new QHBoxLayout;
+  ckpt_row->addWidget(checkpoint_, 1);
+  ckpt_row->addWidget(browse);
+  form->addRow(tr("Checkpoint"), ckpt_row);
+
+  mode_ = new QComboBox(this);
+  mode_->addItem(tr("X-WAM (action first)"), "xwam");
+  mode_->addItem(tr("synchronous"), "sync");
+  mode_->addItem(tr("Fast-WAM (actions only)"), "fastwam");
+  mode_->addItem(tr("action-conditioned"), "action-conditioned");
+  mode_->setToolTip(tr("action-conditioned runs imagine the consequence of given actions: use "
+                       "“Imagine edited actions” in the Actions panel"));
+  form->addRow(tr("Mode"), mode_);
+
+  auto spin = [this](int lo, int hi, int value) {
+    auto* s = new QSpinBox(this);
+    s->setRange(lo, hi);
+    s->setValue(value);
+    return s;
+  };
+  steps_action_ = spin(1, 200, 10);
+  steps_video_ = spin(1, 500, 50);
+  auto* steps_row = new QHBoxLayout;
+  steps_row->addWidget(new QLabel(tr("action"), this));
+  steps_row->addWidget(steps_action_);
+  steps_row->addWidget(new QLabel(tr("video"), this));
+  steps_row->addWidget(steps_video_);
+  form->addRow(tr("Steps"), steps_row);
+  seed_ = spin(0, 1 << 30, 0);
+  start_frame_ = spin(0, 0, 0);
+  start_frame_->setToolTip(tr("Episode frame the prediction starts from (the observation O₀)"));
+  auto* seed_row = new QHBoxLayout;
+  seed_row->addWidget(seed_);
+  seed_row->addWidget(new QLabel(tr("start frame"), this));
+  seed_row->addWidget(start_frame_);
+  form->addRow(tr("Seed"), seed_row);
+
+  run_ = new QPushButton(tr("Run"), this);
+  run_->setToolTip(tr("Predict actions, then video and depth (Ctrl+R)"));
+  run_->setDefault(true);
+  cancel_ = new QPushButton(tr("Cancel"), this);
+  cancel_->setToolTip(tr("Stop the running prediction (Esc)"));
+  cancel_->setEnabled(false);
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(run_, 1);
+  buttons->addWidget(cancel_);
+  form->addRow(buttons);
+  progress_ = new QProgressBar(this);
+  progress_->setRange(0, 1);
+  progress_->setValue(0);
+  progress_->setTextVisible(false);
+  progress_->setMaximumHeight(10);
+  stage_ = new QLabel(tr("idle"), this);
+  result_ = new QLabel(this);
+  result_->setWordWrap(true);
+  result_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  form->addRow(progress_);
+  form->addRow(stage_);
+  form->addRow(result_);
+
+  connect(run_, &QPushButton::clicked, this, &RunPanel::run_requested);
+  connect(cancel_, &QPushButton::clicked, this, &RunPanel::cancel_requested);
+  connect(browse, &QToolButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a checkpoint directory"), checkpoint());
+    if (!dir.isEmpty()) set_checkpoint(dir);
+  });
+  connect(checkpoint_, &QComboBox::currentTextChanged, this, [this] { emit checkpoint_changed(checkpoint()); });
+}
+
+RunSettings RunPanel::settings() const {
+  RunSettings s;
+  s.checkpoint = checkpoint();
+  s.mode = mode_->currentData().toString();
+  s.steps_action = steps_action_->value();
+  s.steps_video = steps_video_->value();
+  s.seed = static_cast<quint64>(seed_->value());
+  s.start_frame = start_frame_->value();
+  return s;
+}
+
+// The combo shows short labels; the path is the item data (or the typed text).
+QString RunPanel::checkpoint() const {
+  const int row = checkpoint_->findText(checkpoint_->currentText());
+  if (row >= 0 && checkpoint_->itemData(row).isValid()) return checkpoint_->itemData(row).toString();
+  return checkpoint_->currentText().trimmed();
+}
+
+int RunPanel::add_checkpoint(const QString& path, const QString& label) {
+  const QString clean = QDir::cleanPath(path);
+  const int existing = checkpoint_->findData(clean);
+  if (existing >= 0) return existing;
+  checkpoint_->addItem(label.isEmpty() ? clean : label, clean);
+  checkpoint_->setItemData(checkpoint_->count() - 1, clean, Qt::ToolTipRole);
+  return checkpoint_->count() - 1;
+}
+
+void RunPanel::set_checkpoint(const QString& path) { checkpoint_->setCurrentIndex(add_checkpoint(path)); }
+
+QStringList RunPanel::checkpoints() const {
+  QStringList out;
+  for (int i = 0; i < checkpoint_->count(); ++i) out << checkpoint_->itemData(i).toString();
+  return out;
+}
+
+void RunPanel::set_mode(const QString& mode) {
+  const int row = mode_->findData(mode);
+  if (row >= 0) mode_->setCurrentIndex(row);
+}
+
+void RunPanel::set_steps(int steps_action, int steps_video) {
+  steps_action_->setValue(steps_action);
+  steps_video_->setValue(steps_video);
+}
+
+void RunPanel::set_seed(quint64 seed) { seed_->setValue(static_cast<int>(seed)); }
+
+void RunPanel::set_start_frame(int frame, int num_frames) {
+  start_frame_->setMaximum(std::max(0, num_frames - 1));
+  start_frame_->setValue(frame);
+}
+
+int RunPanel::start_frame() const { return start_frame_->value(); }
+
+void RunPanel::set_running(bool running) {
+  run_->setEnabled(!running);
+  cancel_->setEnabled(running);
+  if (running) {
+    progress_->setRange(0, 0);  // busy until the first stage reports
+    stage_->setText(tr("starting…"));
+  }
+}
+
+void RunPanel::set_progress(int value, int maximum, const QString& stage) {
+  progress_->setRange(0, std::max(0, maximum));
+  progress_->setValue(value);
+  stage_->setText(stage);
+}
+
+void RunPanel::set_result_text(const QString& text) { result_->setText(text); }
+
+}  // namespace xwam::studio

@@ -1,0 +1,59 @@
+// The Run panel: checkpoint, mode, step counts, seed and start frame; Run / Cancel; progress with the
+// current stage and the action latency of the last run.
+#pragma once
+#include <QWidget>
+
+#include "app/studio/RolloutRunner.h"
+
+class QComboBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace xwam::studio {
+
+class RunPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit RunPanel(QWidget* parent = nullptr);
+
+  // The panel's part of a run (checkpoint, mode, steps, seed, start frame).
+  RunSettings settings() const;
+  QString checkpoint() const;
+  void set_checkpoint(const QString& path);
+  // Adds a checkpoint to the picker (kept once per path) with a short label; returns its row.
+  int add_checkpoint(const QString& path, const QString& label = {});
+  QStringList checkpoints() const;
+  void set_mode(const QString& mode);
+  void set_steps(int steps_action, int steps_video);
+  void set_seed(quint64 seed);
+  void set_start_frame(int frame, int num_frames);
+  int start_frame() const;
+
+  void set_running(bool running);
+  void set_progress(int value, int maximum, const QString& stage);
+  void set_result_text(const QString& text);  // the latency line under the progress bar
+  QPushButton* run_button() const { return run_; }
+  QPushButton* cancel_button() const { return cancel_; }
+
+ signals:
+  void run_requested();
+  void cancel_requested();
+  void checkpoint_changed(const QString& path);
+
+ private:
+  QComboBox* checkpoint_;
+  QComboBox* mode_;
+  QSpinBox* steps_action_;
+  QSpinBox* steps_video_;
+  QSpinBox* seed_;
+  QSpinBox* start_frame_;
+  QPushButton* run_;
+  QPushButton* cancel_;
+  QProgressBar* progress_;
+  QLabel* stage_;
+  QLabel* result_;
+};
+
+}  // namespace xwam::studio
