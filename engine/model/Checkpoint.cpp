@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "engine/core/Error.h"
+#include "engine/model/ReleasedCheckpoint.h"
 
 namespace xwam::model {
 namespace fs = std::filesystem;
@@ -57,6 +58,8 @@ CheckpointData read_checkpoint(const std::string& path) {
     while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) name.pop_back();
     return read_our_checkpoint(p / "checkpoints" / name / "weights");
   }
+  // The released X-WAM layouts: a run directory with config.yaml, a <step>.ckpt directory, or the .pt.
+  if (is_released_checkpoint(path)) return read_released_checkpoint(path);
   throw Error(path, "not a checkpoint: expected a directory with config.json and model.safetensors, a training run "
                     "directory, or a released X-WAM run / .pt file");
 }
