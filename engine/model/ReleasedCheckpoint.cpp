@@ -68,7 +68,8 @@ void sizes_from_weights(XWamConfig& c, const io::TensorMap& t) {
     return it == t.end() ? std::vector<int64_t>{} : it->second.sizes().vec();
   };
   if (auto p = shape("model.patch_embedding.weight"); p.size() == 5) {
-    if (p[0] != c.dit.dim) c.dit.num_heads = static_cast<int>(p[0] / 128);  // Wan2.x: head_dim 128
+    // Heads are not visible in the weights: Wan2.x uses head_dim 128; other widths keep the config's.
+    if (p[0] != c.dit.dim && p[0] % 128 == 0) c.dit.num_heads = static_cast<int>(p[0] / 128);
     c.dit.dim = static_cast<int>(p[0]);
     c.dit.in_dim = static_cast<int>(p[1]);
     c.dit.patch = {static_cast<int>(p[2]), static_cast<int>(p[3]), static_cast<int>(p[4])};
@@ -97,7 +98,7 @@ void sizes_from_weights(XWamConfig& c, const io::TensorMap& t) {
   }
   if (c.text.kind == "umt5-xxl") {
     if (auto p = shape("text_encoder.token_embedding.weight"); p.size() == 2) {
-      if (p[1] != c.text.dim) c.text.num_heads = static_cast<int>(p[1] / 64);  // umT5: head_dim 64
+      if (p[1] != c.text.dim && p[1] % 64 == 0) c.text.num_heads = static_cast<int>(p[1] / 64);  // umT5: head_dim 64
       c.text.vocab = static_cast<int>(p[0]);
       c.text.dim = static_cast<int>(p[1]);
     }

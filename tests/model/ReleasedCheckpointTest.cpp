@@ -197,3 +197,20 @@ TEST(ReleasedCheckpoint, Wan22VaePthLoadsByName) {
   for (const auto& [name, t] : io::state_of(*written)) EXPECT_TRUE(torch::equal(io::state_of(*loaded).at(name), t)) << name;
   fs::remove_all(dir);
 }
+
+TEST(ReleasedCheckpoint, ReadCheckpointDispatchesToTheReleasedReader) {
+  // read_checkpoint has no base config: it takes the 5B preset under the run's config.yaml. A tiny
+  // file contradicts that preset (24 heads of width 2), and the error shows the released reader was used.
+  const XWamConfig c = tiny_release_config();
+  torch::manual_seed(5);
+  XWamNetworks nets = make_networks(c);
+  const fs::path run = temp_dir("dispatch");
+  write_config_yaml(run / "config.yaml", c);
+  write_step(run, "last.ckpt", released_module(nets.state(), c));
+  const std::string e = error_of([&] { read_checkpoint(run.string()); });
+  EXPECT_NE(e.find("model config xwam_rc_"), std::string::npos) << e;  // the config is named after the run
+  EXPECT_NE(e.find("head_dim"), std::string::npos) << e;
+  const std::string not_ckpt = error_of([&] { read_checkpoint((run / "config.yaml").string()); });
+  EXPECT_NE(not_ckpt.find("not a checkpoint"), std::string::npos) << not_ckpt;
+  fs::remove_all(run);
+}
