@@ -1,0 +1,79 @@
+// `xwam convert`: a released X-WAM checkpoint (run directory or DeepSpeed .pt) into ours
+// (model.safetensors + config.json). The weights stream from the memory-mapped .pt into the
+// safetensors file without a second copy in memory, so the 5B checkpoint converts in RAM well below
+// its size; the run's dataset statistics become the checkpoint's norm_stats.
+#include <yaml-cpp/yaml.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "app/cli/Command.h"
+#include "engine/core/Error.h"
+#include "engine/data/XWamDataset.h"
+#include "engine/model/Checkpoint.h"
+#include "engine/model/ReleasedCheckpoint.h"
+#include "engine/pipeline/TaskSettings.h"
+
+using namespace xwam;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The released run's `dataset.statistics` (q01/q99 in the dataset config's key names) as our
+// norm_stats JSON; empty when the config.yaml has none.
+std::string norm_stats_of(const std::string& yaml_path) {
+  const YAML::Node root = YAML::LoadFile(yaml_path);
+  if (!root["dataset"] || !root["dataset"]["statistics"]) return "";
+  const fs::path block = fs::temp_directory_path() / ("xwam_convert_stats_" + std::to_string(::getpid()) + ".yaml");
+  {
+    YAML::Emitter e;
+    e << root["dataset"];
+    std::ofstream(block) << e.c_str() << "\n";
+  }
+  try {
+    const auto stats = data::read_xwam_statistics(block.string());
+    fs::remove(block);
+    return pipeline::norm_stats_to_json(stats);
+  } catch (const Error& e) {
+    fs::remove(block);
+    throw Error(yaml_path, "dataset.statistics", e.message());
+  }
+}
+
+}  // namespace
+
+XWAM_COMMAND(convert, "Convert a released X-WAM checkpoint (run directory or .pt) into ours",
+             "xwam convert --in RUN_DIR|<step>.ckpt|FILE.pt --out CKPT_DIR [--config NAME|FILE.json] [--verify]\n"
+             "  RUN_DIR: the released layout (config.yaml, checkpoints/<step>.ckpt/checkpoint/mp_rank_00_model_states.pt;\n"
+             "  the newest step is taken). The config.yaml (found next to the .pt or above it) gives the sample layout\n"
+             "  over --config (default wan2.2-ti2v-5b), the weights give the network sizes; a .pt without a\n"
+             "  config.yaml needs --config. --verify loads every tensor into the networks before writing (names and\n"
+             "  shapes checked; needs the float32 networks' memory). Nothing is written when anything fails.",
+             {"verify"}) {
+  const std::string in = args.require("in");
+  const std::string out = args.require("out");
+  const std::string config_name = args.get("config", "");
+  const bool verify = args.flag("verify");
+  args.check_all_used();
+  std::optional<model::XWamConfig> base;
+  if (!config_name.empty())
+    base = fs::exists(config_name) ? model::XWamConfig::from_json_file(config_name) : model::XWamConfig::preset(config_name);
+  model::CheckpointData ckpt = model::read_released_checkpoint(in, base);
+  nlohmann::json extra = nlohmann::json::parse(ckpt.extra_json);
+  if (extra["source"].contains("skipped"))
+    for (const auto& w : extra["source"]["skipped"]) std::fprintf(stderr, "[convert] %s\n", w.get<std::string>().c_str());
+  if (extra["source"].contains("config_yaml")) {
+    const std::string stats = norm_stats_of(extra["source"]["config_yaml"].get<std::string>());
+    if (!stats.empty()) extra["norm_stats"] = nlohmann::json::parse(stats);
+  }
+  if (verify) model::load_networks(ckpt);
+  size_t bytes = 0;
+  for (const auto& [name, t] : ckpt.tensors) bytes += t.nbytes();
+  model::write_checkpoint(out, ckpt.config, ckpt.tensors, extra.dump());
+  std::printf("wrote %s: %zu tensors (%.2f GB) from %s, config %s%s\n", out.c_str(), ckpt.tensors.size(), bytes / 1e9,
+              ckpt.origin.c_str(), ckpt.config.name.c_str(), extra.contains("norm_stats") ? ", norm_stats from config.yaml" : "");
+  return 0;
+}

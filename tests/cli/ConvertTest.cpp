@@ -1,0 +1,111 @@
+// `xwam convert` through the real program: a released run directory written by the test becomes our
+// checkpoint (same network outputs, norm_stats from the run's config.yaml); a corrupt or malicious
+// .pt fails with the file named and leaves no output directory behind.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "engine/model/Checkpoint.h"
+#include "tests/cli/CliRunner.h"
+#include "tests/io/TorchSaveWriter.h"
+
+using namespace xwam;
+using namespace xwam::model;
+using namespace xwam::test;
+using xwam::testing::run_xwam;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path temp_dir(const std::string& name) {
+  auto p = fs::temp_directory_path() / ("xwam_convert_" + std::to_string(::getpid()) + "_" + name);
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+// The tiny preset in the released sample layout (one state per video frame).
+XWamConfig tiny_release_config() {
+  XWamConfig c = XWamConfig::preset("tiny");
+  c.num_states = c.video_frames();
+  c.num_actions = (c.num_states - 1) * c.actions_per_frame;
+  return c;
+}
+
+// A released run: config.yaml (with dataset statistics) + checkpoints/100.ckpt DeepSpeed states.
+fs::path write_run(const fs::path& root, const XWamConfig& c, const io::TensorMap& state, const PyPtr& extra = nullptr) {
+  const fs::path run = root / "run";
+  fs::create_directories(run / "checkpoints/100.ckpt/checkpoint");
+  std::ofstream(run / "config.yaml") << "text_len: " << c.dit.text_len << "\nvae_stride: (" << c.temporal_compression
+                                     << ", 8, 8)\nframe_num: " << c.video_frames() << "\nnum_extra_layers: " << c.depth_layers
+                                     << "\ndataset:\n  sequence_length: " << c.num_states
+                                     << "\n  frame_skip: 1\n  action_skip: 1\n  video_size: [32, 32]\n"
+                                        "  statistics:\n    q01:\n      gripper_pos: [-0.25]\n"
+                                        "    q99:\n      gripper_pos: [0.75]\n";
+  std::vector<std::pair<std::string, PyPtr>> module;
+  for (const auto& [name, t] : state) {
+    std::string theirs = name;
+    if (name.rfind("vae.", 0) == 0) theirs = "vae.model." + name.substr(4);
+    if (name.rfind("text_encoder.", 0) == 0) theirs = "text_encoder.model." + name.substr(13);
+    module.emplace_back(theirs, tensor(t.detach()));
+  }
+  std::vector<std::pair<std::string, PyPtr>> top = {{"module", dict(module, true)}, {"global_steps", integer(100)}};
+  if (extra) top.emplace_back("extra", extra);
+  torch_save((run / "checkpoints/100.ckpt/checkpoint/mp_rank_00_model_states.pt").string(), dict(top),
+             "mp_rank_00_model_states");
+  return run;
+}
+
+}  // namespace
+
+TEST(Convert, ReleasedRunBecomesOurCheckpoint) {
+  const XWamConfig c = tiny_release_config();
+  torch::manual_seed(4);
+  XWamNetworks nets = make_networks(c);
+  const fs::path root = temp_dir("good");
+  const fs::path run = write_run(root, c, nets.state());
+  std::ofstream(root / "tiny.json") << XWamConfig::preset("tiny").to_json();
+  const fs::path out = root / "ckpt";
+  auto r = run_xwam("convert --in " + run.string() + " --out " + out.string() + " --config " +
+                    (root / "tiny.json").string() + " --verify");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const CheckpointData ckpt = read_checkpoint(out.string());
+  EXPECT_EQ(ckpt.config.num_states, c.num_states);
+  XWamNetworks loaded = load_networks(ckpt);
+  for (const auto& [name, t] : nets.state()) EXPECT_TRUE(torch::equal(loaded.state().at(name), t)) << name;
+  const auto extra = nlohmann::json::parse(ckpt.extra_json);
+  ASSERT_TRUE(extra.contains("norm_stats")) << ckpt.extra_json;
+  EXPECT_TRUE(extra.at("source").at("weights").get<std::string>().find("100.ckpt") != std::string::npos);
+  fs::remove_all(root);
+}
+
+TEST(Convert, BadInputLeavesNothingBehind) {
+  const XWamConfig c = tiny_release_config();
+  torch::manual_seed(4);
+  XWamNetworks nets = make_networks(c);
+  const fs::path root = temp_dir("bad");
+  std::ofstream(root / "tiny.json") << XWamConfig::preset("tiny").to_json();
+  auto expect_refused = [&](const fs::path& run, const std::string& what) {
+    const fs::path out = root / "ckpt";
+    auto r = run_xwam("convert --in " + run.string() + " --out " + out.string() + " --config " + (root / "tiny.json").string());
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("mp_rank_00_model_states.pt"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(out));
+    for (const auto& entry : fs::directory_iterator(root))  // no partial directory either
+      EXPECT_EQ(entry.path().filename().string().find("ckpt"), std::string::npos) << entry.path();
+  };
+  // Truncated .pt.
+  fs::path run = write_run(root, c, nets.state());
+  const fs::path pt = run / "checkpoints/100.ckpt/checkpoint/mp_rank_00_model_states.pt";
+  fs::resize_file(pt, fs::file_size(pt) - 100);
+  expect_refused(run, "truncated");
+  fs::remove_all(run);
+  // A pickle that would run a shell command.
+  run = write_run(root, c, nets.state(), call("os", "system", {str("touch /tmp/xwam_convert_pwned")}));
+  expect_refused(run, "forbidden global os.system");
+  EXPECT_FALSE(fs::exists("/tmp/xwam_convert_pwned"));
+  fs::remove_all(root);
+}
