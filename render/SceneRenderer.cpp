@@ -130,12 +130,12 @@ float SceneRenderer::suggested_point_size_m() const {
 }
 
 int SceneRenderer::find_camera(const std::string& name) const {
-  for (const SequenceBuffer* s : {recorded_.get(), predicted_.get()}) {
-    if (!s) continue;
-    const auto& cams = s->meta().cameras;
-    for (size_t c = 0; c < cams.size(); ++c)
-      if (cams[c].name == name) return static_cast<int>(c);
-  }
+  // Camera views use the recorded sequence's cameras when there is one (see camera_for).
+  const SequenceBuffer* owner = recorded_ ? recorded_.get() : predicted_.get();
+  if (!owner) return -1;
+  const auto& cams = owner->meta().cameras;
+  for (size_t c = 0; c < cams.size(); ++c)
+    if (cams[c].name == name) return static_cast<int>(c);
   return -1;
 }
 

@@ -42,7 +42,8 @@ class SceneRenderer {
   // World splat size that makes neighbouring fused points touch (the footprint of one source pixel at
   // the cameras' distance to the scene), or 0 when the sequences have no cameras.
   float suggested_point_size_m() const;
-  // Index of the recorded (else predicted) camera named `name`, or -1.
+  // Index of the camera named `name` among the recorded sequence's cameras (the predicted one's when
+  // there is no recorded sequence), for ViewSettings::scene_camera; -1 when there is none.
   int find_camera(const std::string& name) const;
 
   // Records the draws into the begun render pass covering `extent`. The overlay's widgets may edit

@@ -311,11 +311,11 @@ bool VulkanViewport::set_view(const QString& view) {
     s.scene_camera = -1;
   } else {
     // Cameras are looked up in the sequences themselves, so this works before the first frame too.
+    // Same rule as SceneRenderer::find_camera: the recorded sequence's cameras when there is one.
     int index = -1;
-    for (const auto& seq : {impl_->recorded, impl_->predicted})
-      if (seq && index < 0)
-        for (size_t c = 0; c < seq->cameras.size(); ++c)
-          if (QString::fromStdString(seq->cameras[c].name) == view) index = static_cast<int>(c);
+    const auto& seq = impl_->recorded ? impl_->recorded : impl_->predicted;
+    for (size_t c = 0; seq && c < seq->cameras.size(); ++c)
+      if (QString::fromStdString(seq->cameras[c].name) == view) index = static_cast<int>(c);
     if (index < 0) return false;
     s.scene_camera = index;
   }
