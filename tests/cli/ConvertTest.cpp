@@ -1,12 +1,13 @@
-// `xwam convert` through the real program: a released run directory written by the test becomes our
-// checkpoint (same network outputs, norm_stats from the run's config.yaml); a corrupt or malicious
-// .pt fails with the file named and leaves no output directory behind.
+// `xwam convert` and `xwam init-from-wan` through the real program. convert: a released run directory
+// written by the test becomes our checkpoint (same weights, norm_stats from the run's config.yaml);
+// a corrupt or malicious .pt fails with the file named and leaves no output directory behind.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "engine/io/Safetensors.h"
 #include "engine/model/Checkpoint.h"
 #include "tests/cli/CliRunner.h"
 #include "tests/io/TorchSaveWriter.h"
@@ -107,5 +108,45 @@ TEST(Convert, BadInputLeavesNothingBehind) {
   run = write_run(root, c, nets.state(), call("os", "system", {str("touch /tmp/xwam_convert_pwned")}));
   expect_refused(run, "forbidden global os.system");
   EXPECT_FALSE(fs::exists("/tmp/xwam_convert_pwned"));
+  fs::remove_all(root);
+}
+
+// `xwam init-from-wan` with a Wan2.2 directory in miniature: the DiT safetensors and Wan2.2_VAE.pth
+// (a torch.save state dict) both land in our checkpoint; a VAE .pth of another shape is refused by
+// tensor name and nothing is written.
+TEST(InitFromWan, TakesTheVaePthIntoTheCheckpoint) {
+  const XWamConfig c = XWamConfig::preset("tiny");
+  const fs::path root = temp_dir("wan");
+  const fs::path wan = root / "wan";
+  fs::create_directories(wan);
+  torch::manual_seed(8);
+  io::TensorMap dit;
+  for (const auto& [name, t] : io::state_of(*XWamModel(c)))
+    if (name.rfind("extra_", 0) != 0 && name.find("view_embedding") == std::string::npos &&
+        name.find("action_") == std::string::npos && name.find("proprio_") == std::string::npos)
+      dit.emplace(name, t);
+  io::write_safetensors((wan / "diffusion_pytorch_model.safetensors").string(), dit);
+  VideoVae vae(c.vae);
+  const io::TensorMap vae_params = io::state_of(*vae);
+  std::map<std::string, torch::Tensor> vae_state(vae_params.begin(), vae_params.end());
+  torch_save_state_dict((wan / "Wan2.2_VAE.pth").string(), vae_state);
+
+  const fs::path out = root / "ckpt";
+  auto r = run_xwam("init-from-wan --wan-dir " + wan.string() + " --config tiny --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("DiT, VAE from Wan2.2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("fresh: builtin text encoder"), std::string::npos) << r.out;
+  XWamNetworks loaded = load_networks(read_checkpoint(out.string()));
+  for (const auto& [name, t] : vae_state) EXPECT_TRUE(torch::equal(io::state_of(*loaded.vae).at(name), t)) << name;
+  for (const auto& [name, t] : dit) EXPECT_TRUE(torch::equal(io::state_of(*loaded.model).at(name), t)) << name;
+
+  vae_state["encoder.conv1.bias"] = torch::zeros({3});
+  torch_save_state_dict((wan / "Wan2.2_VAE.pth").string(), vae_state);
+  const fs::path out2 = root / "ckpt2";
+  r = run_xwam("init-from-wan --wan-dir " + wan.string() + " --config tiny --out " + out2.string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("Wan2.2_VAE.pth"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("encoder.conv1.bias"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out2));
   fs::remove_all(root);
 }
