@@ -12,7 +12,7 @@ namespace {
 const QColor kRecorded(150, 156, 164);
 const QColor kPredicted(255, 160, 60);
 const QColor kEdited(80, 170, 255);
-constexpr int kTitleH = 16, kLeft = 40, kBottom = 14, kGap = 6;
+constexpr int kLegendH = 14, kTitleH = 16, kLeft = 40, kBottom = 14, kGap = 6;
 
 QString short_number(double v) { return QString::number(v, 'g', 2); }
 }  // namespace
@@ -115,8 +115,8 @@ void ActionPlot::update_ranges() {
   const int width = width_of_series();
   double x0 = 0, x1 = 1;
   if (!frames.empty()) {
-    x0 = *std::min_element(frames.begin(), frames.end()) - 1;
-    x1 = *std::max_element(frames.begin(), frames.end()) + 1;
+    x0 = *std::min_element(frames.begin(), frames.end());
+    x1 = std::max(x0 + 1, static_cast<double>(*std::max_element(frames.begin(), frames.end())));
   } else if (episode_) {
     x1 = std::max(1, episode_->num_frames - 1);
   }
@@ -147,10 +147,13 @@ QRectF ActionPlot::plot_area(int panel) const {
   const int n = static_cast<int>(dims_.size());
   const int cols = std::max(1, std::min(n, 7));
   const int rows = (n + cols - 1) / cols;
-  const double w = static_cast<double>(width()) / cols, h = static_cast<double>(height()) / std::max(1, rows);
-  const QRectF cell(w * (panel % cols), h * (panel / cols), w, h);
+  // The legend has the top strip to itself.
+  const double w = static_cast<double>(width()) / cols, h = static_cast<double>(height() - kLegendH) / std::max(1, rows);
+  const QRectF cell(w * (panel % cols), kLegendH + h * (panel / cols), w, h);
   return cell.adjusted(kLeft, kTitleH, -kGap, -kBottom);
 }
+
+QRectF ActionPlot::inner_area(int panel) const { return plot_area(panel).adjusted(5, 5, -5, -5); }
 
 QRectF ActionPlot::panel_rect(int dim) const {
   auto it = std::find(dims_.begin(), dims_.end(), dim);
@@ -161,7 +164,7 @@ QPointF ActionPlot::point_position(int k, int dim) const {
   auto it = std::find(dims_.begin(), dims_.end(), dim);
   if (it == dims_.end() || series_ != Series::Actions) return {};
   const int panel = static_cast<int>(it - dims_.begin());
-  const QRectF a = plot_area(panel);
+  const QRectF a = inner_area(panel);
   const Range r = panel_range(panel);
   const double v = edited_[static_cast<size_t>(k) * data::kActionDim + dim];
   return {a.left() + (action_frames_[k] - r.x0) / (r.x1 - r.x0) * a.width(),
@@ -188,28 +191,28 @@ void ActionPlot::paintEvent(QPaintEvent*) {
 
   for (size_t panel = 0; panel < dims_.size(); ++panel) {
     const int d = dims_[panel];
-    const QRectF a = plot_area(static_cast<int>(panel));
+    const QRectF frame = plot_area(static_cast<int>(panel)), a = inner_area(static_cast<int>(panel));
     const Range r = panel_range(static_cast<int>(panel));
     auto map = [&](double x, double y) {
       return QPointF(a.left() + (x - r.x0) / (r.x1 - r.x0) * a.width(), a.bottom() - (y - r.y0) / (r.y1 - r.y0) * a.height());
     };
     // Frame, title, y extent, zero line.
     p.setPen(QColor(70, 72, 78));
-    p.drawRect(a);
+    p.drawRect(frame);
     p.setPen(QColor(210, 210, 210));
-    p.drawText(QRectF(a.left(), a.top() - kTitleH, a.width(), kTitleH), Qt::AlignLeft | Qt::AlignVCenter,
+    p.drawText(QRectF(frame.left(), frame.top() - kTitleH, frame.width(), kTitleH), Qt::AlignLeft | Qt::AlignVCenter,
                actions ? action_dimension_name(d) : state_dimension_name(d));
     p.setPen(QColor(140, 140, 140));
-    p.drawText(QRectF(a.left() - kLeft, a.top() - 6, kLeft - 3, 12), Qt::AlignRight | Qt::AlignVCenter, short_number(r.y1));
-    p.drawText(QRectF(a.left() - kLeft, a.bottom() - 6, kLeft - 3, 12), Qt::AlignRight | Qt::AlignVCenter, short_number(r.y0));
-    p.drawText(QRectF(a.left(), a.bottom(), a.width(), kBottom), Qt::AlignLeft | Qt::AlignVCenter, QString::number(std::ceil(r.x0)));
-    p.drawText(QRectF(a.left(), a.bottom(), a.width(), kBottom), Qt::AlignRight | Qt::AlignVCenter, QString::number(std::floor(r.x1)));
+    p.drawText(QRectF(frame.left() - kLeft, a.top() - 6, kLeft - 3, 12), Qt::AlignRight | Qt::AlignVCenter, short_number(r.y1));
+    p.drawText(QRectF(frame.left() - kLeft, a.bottom() - 6, kLeft - 3, 12), Qt::AlignRight | Qt::AlignVCenter, short_number(r.y0));
+    p.drawText(QRectF(frame.left(), frame.bottom(), frame.width(), kBottom), Qt::AlignLeft | Qt::AlignVCenter, QString::number(std::ceil(r.x0)));
+    p.drawText(QRectF(frame.left(), frame.bottom(), frame.width(), kBottom), Qt::AlignRight | Qt::AlignVCenter, QString::number(std::floor(r.x1)));
     if (r.y0 < 0 && r.y1 > 0) {
       p.setPen(QPen(QColor(60, 62, 68), 1, Qt::DotLine));
       p.drawLine(map(r.x0, 0), map(r.x1, 0));
     }
     p.save();
-    p.setClipRect(a);
+    p.setClipRect(frame);
     // Recorded curve over the shown steps.
     QPainterPath recorded;
     bool started = false;
@@ -282,7 +285,7 @@ void ActionPlot::mousePressEvent(QMouseEvent* event) {
 
 void ActionPlot::mouseMoveEvent(QMouseEvent* event) {
   if (drag_k_ < 0) return;
-  const QRectF a = plot_area(drag_panel_);
+  const QRectF a = inner_area(drag_panel_);
   const Range r = panel_range(drag_panel_);
   const double y = std::clamp(event->position().y(), a.top(), a.bottom());
   set_action(drag_k_, drag_dim_, static_cast<float>(r.y0 + (a.bottom() - y) / a.height() * (r.y1 - r.y0)));

@@ -62,7 +62,8 @@ class ActionPlot : public QWidget {
   void update_dimensions();
   void update_ranges();
   Range panel_range(int panel) const;
-  QRectF plot_area(int panel) const;  // the panel without its title and margins
+  QRectF plot_area(int panel) const;   // the panel's framed plot, without its title and labels
+  QRectF inner_area(int panel) const;  // where values map to (inset so end points stay visible)
   int width_of_series() const { return series_ == Series::Actions ? data::kActionDim : data::kStateDim; }
 
   std::shared_ptr<const data::Episode> episode_;

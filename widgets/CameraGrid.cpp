@@ -1,6 +1,7 @@
 #include "widgets/CameraGrid.h"
 
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 
 #include "widgets/EpisodeImages.h"
@@ -53,19 +54,20 @@ void CameraGrid::set_episode(std::shared_ptr<const data::Episode> episode) {
     tile.pred_rgb = new ImageView(this);
     tile.pred_depth = new ImageView(this);
     tile.depth_range = depth_range(*episode_, static_cast<int>(c));
-    tile.legend = new QLabel(this);
+    tile.legend = new QWidget(this);
     if (cam.has_depth) {
-      // A small colour bar: near (warm) on the left, far (cool) on the right.
+      // A small colour bar: near (warm) on the left, far (cool) on the right, with the range beside it.
       QImage bar(90, 8, QImage::Format_RGB32);
       for (int x = 0; x < bar.width(); ++x)
         for (int y = 0; y < bar.height(); ++y) bar.setPixel(x, y, depth_color(1.f - float(x) / (bar.width() - 1)));
-      tile.legend->setPixmap(QPixmap::fromImage(bar));
-      tile.legend->setToolTip(tr("depth %1 m (near) to %2 m (far)").arg(tile.depth_range.first, 0, 'f', 2).arg(tile.depth_range.second, 0, 'f', 2));
-      auto* legend_text = new QLabel(tr("depth %1–%2 m").arg(tile.depth_range.first, 0, 'f', 2).arg(tile.depth_range.second, 0, 'f', 2), tile.legend);
-      legend_text->setStyleSheet("font-size:10px;");
-      legend_text->move(96, -4);
-      legend_text->adjustSize();
-      tile.legend->setMinimumWidth(100 + legend_text->width());
+      auto* row = new QHBoxLayout(tile.legend);
+      row->setContentsMargins(0, 0, 0, 0);
+      auto* swatch = new QLabel(tile.legend);
+      swatch->setPixmap(QPixmap::fromImage(bar));
+      auto* text = new QLabel(tr("depth %1–%2 m (near → far)").arg(tile.depth_range.first, 0, 'f', 2).arg(tile.depth_range.second, 0, 'f', 2), tile.legend);
+      text->setStyleSheet("font-size:10px;");
+      row->addWidget(swatch);
+      row->addWidget(text);
     }
     const int col = 2 * static_cast<int>(c);
     layout_->addWidget(tile.title, 0, col, 1, 2);

@@ -50,7 +50,7 @@ class CameraGrid : public QWidget {
     ImageView* depth = nullptr;
     ImageView* pred_rgb = nullptr;
     ImageView* pred_depth = nullptr;
-    QLabel* legend = nullptr;
+    QWidget* legend = nullptr;
     std::pair<float, float> depth_range{0.f, 1.f};
     int view = -1;  // rollout view of this camera, -1 when the rollout has none
   };

@@ -249,7 +249,8 @@ QJsonObject FineTuneDialog::effective_config(QString* error) const {
 QStringList FineTuneDialog::train_arguments(const QString& config_path) const {
   QStringList args{"train", "--config", config_path, "--data"};
   args << episode_files();
-  args << "--out" << run_dir();
+  // Absolute, so the checkpoint paths the job reports do not depend on its working directory.
+  args << "--out" << QFileInfo(run_dir()).absoluteFilePath();
   if (!init_->text().trimmed().isEmpty()) args << "--init" << init_->text().trimmed();
   return args;
 }
@@ -332,7 +333,7 @@ void FineTuneDialog::on_json_line(const QByteArray& line) {
   if (j.contains("total_steps")) total_steps_ = j.value("total_steps").toInt(total_steps_);
   if (j.contains("checkpoint")) {
     // A trainer checkpoint directory holds the model checkpoint in weights/ (plus optimizer state).
-    QString dir = j.value("checkpoint").toString();
+    QString dir = QFileInfo(j.value("checkpoint").toString()).absoluteFilePath();
     if (QFileInfo(QDir(dir).filePath("weights")).isDir()) dir = QDir(dir).filePath("weights");
     set_status(tr("Checkpoint at step %1: %2").arg(step).arg(dir));
     emit checkpoint_ready(dir);

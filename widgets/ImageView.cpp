@@ -26,7 +26,7 @@ void ImageView::paintEvent(QPaintEvent*) {
   p.fillRect(rect(), QColor(32, 32, 32));
   if (image_.isNull()) {
     p.setPen(QColor(170, 170, 170));
-    p.drawText(rect(), Qt::AlignCenter, text_);
+    p.drawText(rect().adjusted(6, 6, -6, -6), Qt::AlignCenter | Qt::TextWordWrap, text_);
     return;
   }
   QSize fitted = image_.size().scaled(size(), Qt::KeepAspectRatio);

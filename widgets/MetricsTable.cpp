@@ -16,7 +16,8 @@ MetricsTable::MetricsTable(QWidget* parent) : QTableWidget(parent) {
   setHorizontalHeaderLabels({tr("frame"), tr("PSNR dB"), tr("SSIM"), tr("AbsRel"), tr("δ1"), tr("Chamfer m²"),
                              tr("action MSE"), tr("state MSE")});
   horizontalHeaderItem(5)->setToolTip(tr("Chamfer distance between fused predicted and recorded clouds"));
-  horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  horizontalHeader()->setStretchLastSection(true);
   verticalHeader()->hide();
   setEditTriggers(QAbstractItemView::NoEditTriggers);
   setSelectionBehavior(QAbstractItemView::SelectRows);

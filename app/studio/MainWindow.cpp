@@ -18,6 +18,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QStatusBar>
 #include <QVBoxLayout>
@@ -80,8 +81,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   QSettings settings("X-WAM Studio", "xwam-studio");
   restoreGeometry(settings.value("window/geometry").toByteArray());
   restoreState(settings.value("window/state").toByteArray());
-  run_panel_->set_checkpoint(settings.value("run/checkpoint", default_checkpoint()).toString());
   run_panel_->add_checkpoint(default_checkpoint(), tr("demo (shipped)"));
+  run_panel_->set_checkpoint(settings.value("run/checkpoint", default_checkpoint()).toString());
 }
 
 MainWindow::~MainWindow() = default;
@@ -494,7 +495,8 @@ widgets::FineTuneDialog* MainWindow::fine_tune_dialog() {
   connect(fine_tune_, &widgets::FineTuneDialog::checkpoint_ready, this, [this](const QString& dir) {
     QDir d(dir);
     if (d.dirName() == "weights") d.cdUp();
-    const QString step = d.dirName();
+    QString step = d.dirName();
+    step.remove(QRegularExpression("^step_0*"));
     d.cdUp();
     d.cdUp();
     run_panel_->add_checkpoint(dir, tr("%1 · step %2").arg(d.dirName(), step));

@@ -1,13 +1,30 @@
-// The main window, driven headless: open a scene, scrub the timeline, survive a bad file.
+// The main window, driven headless: open a scene, scrub the timeline, survive a bad file; run a tiny
+// checkpoint (made here by the real `xwam train`) on a worker while the event loop keeps ticking, see
+// the action chunk before the video, scrub the prediction, read the metrics; cancel; imagine edited
+// actions; save and reopen a session; export; fine-tune through the dialog and cancel a fine-tune.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPushButton>
 #include <QSignalSpy>
+#include <QTest>
+#include <QTimer>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include "app/studio/Exporter.h"
 #include "app/studio/MainWindow.h"
+#include "app/studio/RunPanel.h"
+#include "widgets/ActionPlot.h"
 #include "widgets/CameraGrid.h"
+#include "widgets/FineTuneDialog.h"
+#include "widgets/LossPlot.h"
+#include "widgets/MetricsTable.h"
 #include "widgets/Timeline.h"
 
 using namespace xwam;
@@ -108,4 +125,302 @@ TEST(Timeline, StepsStayInRangeAndPlaybackAdvances) {
   EXPECT_TRUE(timeline.playing());
   timeline.pause();
   EXPECT_FALSE(timeline.playing());
+}
+
+// ---- runs against a tiny checkpoint -----------------------------------------------------------
+
+namespace {
+
+const std::string kXwam = XWAM_BINARY_DIR "/bin/xwam";
+const std::string kTinyConfig = XWAM_SOURCE_DIR "/assets/configs/tiny-train.json";
+using Status = studio::RunOutcome::Status;
+
+// A tiny generated scene and a 4-step tiny checkpoint trained on it by the real `xwam train`, made
+// once for the whole binary.
+struct TinyWorld {
+  fs::path dir, scene, run;
+  TinyWorld() {
+    dir = fs::temp_directory_path() / ("xwam_studio_tiny_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    scene = dir / "scene.h5";
+    run = dir / "run";
+    const std::string gen = kXwam + " generate --episodes 2 --seed 3 --frames 24 --width 32 --height 32 --out " +
+                            scene.string() + " > /dev/null 2>&1";
+    const std::string train = kXwam + " train --config " + kTinyConfig + " --data " + scene.string() + " --out " +
+                              run.string() + " > /dev/null 2>&1";
+    ok = std::system(gen.c_str()) == 0 && std::system(train.c_str()) == 0;
+  }
+  ~TinyWorld() { fs::remove_all(dir); }
+  bool ok = false;
+};
+
+TinyWorld& tiny() {
+  static TinyWorld world;
+  return world;
+}
+
+// A window with the tiny scene open and the tiny checkpoint chosen, few steps.
+void open_tiny(studio::MainWindow& window, int steps_video = 4) {
+  ASSERT_TRUE(tiny().ok) << "xwam generate/train failed: " << kXwam;
+  window.resize(1280, 800);
+  window.show();
+  QSignalSpy shown(&window, &studio::MainWindow::episode_shown);
+  window.open_scene(QString::fromStdString(tiny().scene.string()));
+  ASSERT_TRUE(shown.wait(20000)) << window.message().toStdString();
+  window.run_panel()->set_checkpoint(QString::fromStdString(tiny().run.string()));
+  window.run_panel()->set_steps(2, steps_video);
+}
+
+int wait_run(studio::MainWindow& window, int timeout_ms = 60000) {
+  QSignalSpy finished(&window, &studio::MainWindow::run_finished);
+  if (!finished.wait(timeout_ms)) return -1;
+  return finished.at(0).at(0).toInt();
+}
+
+}  // namespace
+
+TEST(MainWindowRun, ActionsFirstThenVideoWhileTheEventLoopTicksThenScrubAndMetrics) {
+  studio::MainWindow window;
+  open_tiny(window, 30);  // about a second of denoising on the tiny model
+
+  // Event order as the window's slots see it; the action plot must be filled when the chunk arrives.
+  QStringList events;
+  bool plot_filled_at_action = false;
+  QObject::connect(window.runner(), &studio::RolloutRunner::action_ready, &window, [&] {
+    events << "action";
+    plot_filled_at_action = window.action_plot()->has_predicted();
+  });
+  QObject::connect(window.runner(), &studio::RolloutRunner::frame_decoded, &window, [&] { events << "frame"; });
+  QObject::connect(window.runner(), &studio::RolloutRunner::finished, &window, [&] { events << "finished"; });
+
+  // The GUI thread keeps servicing its event loop during the run: a 10 ms timer keeps firing.
+  QElapsedTimer clock;
+  qint64 last = 0, max_gap = 0;
+  int ticks = 0;
+  QTimer tick;
+  tick.setInterval(10);
+  QObject::connect(&tick, &QTimer::timeout, [&] {
+    const qint64 now = clock.elapsed();
+    max_gap = std::max(max_gap, now - last);
+    last = now;
+    ++ticks;
+  });
+  clock.start();
+  tick.start();
+  ASSERT_TRUE(window.run()) << window.message().toStdString();
+  EXPECT_TRUE(window.running());
+  ASSERT_EQ(wait_run(window), static_cast<int>(Status::Done)) << window.message().toStdString();
+  tick.stop();
+  std::printf("[ measure  ] run %lld ms, %d ticks of 10 ms, max gap %lld ms\n", static_cast<long long>(clock.elapsed()),
+              ticks, static_cast<long long>(max_gap));
+  EXPECT_LT(max_gap, 250) << "the GUI thread was blocked";
+  EXPECT_GT(ticks, 5);
+
+  ASSERT_GE(events.size(), 3) << events.join(",").toStdString();
+  EXPECT_EQ(events.front(), "action") << events.join(",").toStdString();
+  EXPECT_TRUE(events.contains("frame"));
+  EXPECT_EQ(events.back(), "finished");
+  EXPECT_TRUE(plot_filled_at_action);
+
+  // Metrics: mean, baseline and one row per predicted frame.
+  ASSERT_TRUE(window.report());
+  ASSERT_TRUE(window.rollout());
+  const int K = window.rollout()->num_frames();
+  ASSERT_GE(K, 2);
+  EXPECT_EQ(window.metrics_table()->frame_rows(), K);
+  EXPECT_NE(window.metrics_table()->item(0, 1)->text(), "–");  // mean PSNR is a number
+
+  // Scrubbing: the predicted and recorded images follow the timeline.
+  const auto& frames = window.rollout()->frame_indices;
+  window.timeline()->set_frame(frames.front());
+  ASSERT_EQ(window.camera_grid()->predicted_index(), 0);
+  const QImage pred_first = window.camera_grid()->shown_predicted_rgb(0);
+  const QImage rec_first = window.camera_grid()->shown_rgb(0);
+  window.timeline()->set_frame(frames.back());
+  EXPECT_EQ(window.camera_grid()->predicted_index(), K - 1);
+  ASSERT_FALSE(pred_first.isNull());
+  EXPECT_NE(window.camera_grid()->shown_predicted_rgb(0), pred_first);
+  EXPECT_NE(window.camera_grid()->shown_rgb(0), rec_first);
+  window.timeline()->set_frame(0);
+  if (frames.front() > 0) EXPECT_TRUE(window.camera_grid()->shown_predicted_rgb(0).isNull());
+}
+
+TEST(MainWindowRun, CancelStopsTheRunAndTheWindowStaysUsable) {
+  studio::MainWindow window;
+  open_tiny(window, 400);  // long enough to cancel in the middle
+  bool cancelled = false;
+  QObject::connect(window.runner(), &studio::RolloutRunner::video_step, &window, [&](int step) {
+    if (step == 1 && !cancelled) window.cancel_run(), cancelled = true;
+  });
+  QElapsedTimer clock;
+  clock.start();
+  ASSERT_TRUE(window.run());
+  ASSERT_EQ(wait_run(window), static_cast<int>(Status::Cancelled)) << window.message().toStdString();
+  std::printf("[ measure  ] cancelled after %lld ms\n", static_cast<long long>(clock.elapsed()));
+  EXPECT_FALSE(window.running());
+  EXPECT_FALSE(window.rollout());
+  EXPECT_EQ(window.message(), "Run cancelled.");
+  EXPECT_TRUE(window.run_panel()->run_button()->isEnabled());
+
+  // Usable afterwards: a short run completes.
+  window.run_panel()->set_steps(2, 2);
+  ASSERT_TRUE(window.run());
+  EXPECT_EQ(wait_run(window), static_cast<int>(Status::Done)) << window.message().toStdString();
+}
+
+TEST(MainWindowRun, AWrongOrMissingCheckpointShowsAMessage) {
+  studio::MainWindow window;
+  open_tiny(window);
+  // Missing: refused before any work.
+  window.run_panel()->set_checkpoint("/nonexistent/checkpoint");
+  EXPECT_FALSE(window.run());
+  EXPECT_TRUE(window.message().contains("/nonexistent/checkpoint")) << window.message().toStdString();
+  // Present but not a checkpoint: the engine's error, named.
+  window.run_panel()->set_checkpoint(QString::fromStdString(tiny().dir.string()));
+  ASSERT_TRUE(window.run());
+  EXPECT_EQ(wait_run(window), static_cast<int>(Status::Failed));
+  EXPECT_TRUE(window.message().contains(QString::fromStdString(tiny().dir.string()))) << window.message().toStdString();
+  // Still usable.
+  window.run_panel()->set_checkpoint(QString::fromStdString(tiny().run.string()));
+  ASSERT_TRUE(window.run());
+  EXPECT_EQ(wait_run(window), static_cast<int>(Status::Done)) << window.message().toStdString();
+  EXPECT_TRUE(window.message().isEmpty());
+}
+
+TEST(MainWindowRun, ImagineRunsTheEditedActionChunk) {
+  studio::MainWindow window;
+  open_tiny(window, 2);
+  ASSERT_TRUE(window.run());
+  ASSERT_EQ(wait_run(window), static_cast<int>(Status::Done)) << window.message().toStdString();
+  widgets::ActionPlot* plot = window.action_plot();
+  ASSERT_TRUE(plot->has_predicted());
+  const int dim = plot->dimensions().front();
+  plot->scale_offset(dim, 0.0, 0.05);  // the whole dimension set to 0.05
+  ASSERT_TRUE(plot->is_edited());
+  const std::vector<float> edited = plot->edited_actions();
+  ASSERT_TRUE(window.imagine()) << window.message().toStdString();
+  ASSERT_EQ(wait_run(window), static_cast<int>(Status::Done)) << window.message().toStdString();
+  // The imagined rollout carries the given actions, and the edits stay on screen.
+  ASSERT_EQ(window.rollout()->actions.size(), edited.size());
+  for (size_t i = 0; i < edited.size(); ++i) EXPECT_NEAR(window.rollout()->actions[i], edited[i], 1e-4) << i;
+  EXPECT_TRUE(plot->is_edited());
+}
+
+TEST(MainWindowRun, SessionSavesAndReopensWithItsRolloutAndExportsWork) {
+  const fs::path dir = tiny().dir / "session";
+  fs::create_directories(dir);
+  const QString session = QString::fromStdString((dir / "s.json").string());
+  {
+    studio::MainWindow window;
+    open_tiny(window, 2);
+    window.set_instruction("put the cube in the bowl");
+    ASSERT_TRUE(window.run());
+    ASSERT_EQ(wait_run(window), static_cast<int>(Status::Done)) << window.message().toStdString();
+    window.timeline()->set_frame(5);
+    ASSERT_TRUE(window.save_session(session)) << window.message().toStdString();
+
+    // Exports, as the File ▸ Export menu runs them.
+    const auto& ep = *window.episode();
+    const auto& ro = *window.rollout();
+    const QString sheet = QString::fromStdString((dir / "sheet.png").string());
+    studio::export_contact_sheet(sheet, ep, ro);
+    EXPECT_EQ(QImage(sheet).width(), studio::contact_sheet(ep, ro).width());
+    const QString metrics = QString::fromStdString((dir / "metrics.json").string());
+    studio::export_metrics_json(metrics, *window.report());
+    QFile mf(metrics);
+    ASSERT_TRUE(mf.open(QIODevice::ReadOnly));
+    EXPECT_TRUE(QJsonDocument::fromJson(mf.readAll()).object().contains("baselines"));
+    const QString video = QString::fromStdString((dir / "side.mp4").string());
+    studio::export_video(video, ep, ro, 10);
+    EXPECT_GT(fs::file_size(video.toStdString()), 100u);
+    studio::export_rollout_frames(QString::fromStdString((dir / "frames").string()), ro);
+    EXPECT_TRUE(fs::exists(dir / "frames" / "manifest.json"));
+  }
+  studio::MainWindow reopened;
+  reopened.show();
+  QSignalSpy restored(&reopened, &studio::MainWindow::session_restored);
+  ASSERT_TRUE(reopened.open_session(session)) << reopened.message().toStdString();
+  ASSERT_TRUE(restored.wait(30000)) << reopened.message().toStdString();
+  EXPECT_EQ(reopened.scene_path(), QString::fromStdString(tiny().scene.string()));
+  EXPECT_EQ(reopened.instruction(), "put the cube in the bowl");
+  EXPECT_EQ(reopened.timeline()->frame(), 5);
+  EXPECT_EQ(reopened.run_panel()->checkpoint(), QString::fromStdString(tiny().run.string()));
+  ASSERT_TRUE(reopened.rollout());
+  EXPECT_GT(reopened.metrics_table()->frame_rows(), 0);
+  EXPECT_TRUE(reopened.action_plot()->has_predicted());
+}
+
+// ---- fine-tuning through the dialog -----------------------------------------------------------
+
+TEST(FineTune, TrainsInASeparateProcessAndTheCheckpointBecomesSelectable) {
+  ASSERT_TRUE(tiny().ok);
+  studio::MainWindow window;
+  window.set_xwam_program(QString::fromStdString(kXwam));
+  open_tiny(window);
+  widgets::FineTuneDialog* dialog = window.fine_tune_dialog();
+  dialog->show();
+  dialog->set_episode_files({QString::fromStdString(tiny().scene.string())});
+  dialog->set_init_checkpoint(QString::fromStdString(tiny().run.string()));
+  dialog->set_config_file(QString::fromStdString(kTinyConfig));
+  dialog->set_steps(4);
+  dialog->set_learning_rate(2e-4);
+  const QString run_dir = QString::fromStdString((tiny().dir / "finetune").string());
+  dialog->set_run_dir(run_dir);
+
+  QSignalSpy checkpoints(dialog, &widgets::FineTuneDialog::checkpoint_ready);
+  QSignalSpy progress(dialog, &widgets::FineTuneDialog::progress);
+  QSignalSpy finished(dialog, &widgets::FineTuneDialog::job_finished);
+  ASSERT_TRUE(dialog->start()) << dialog->status_text().toStdString();
+  EXPECT_TRUE(dialog->running());
+  ASSERT_TRUE(finished.wait(60000)) << dialog->log_text().toStdString();
+  EXPECT_EQ(finished.at(0).at(0).toInt(), 0) << dialog->log_text().toStdString();
+  EXPECT_FALSE(finished.at(0).at(1).toBool());
+  EXPECT_EQ(dialog->last_step(), 4);
+  EXPECT_EQ(progress.count(), 4);
+  EXPECT_GE(dialog->loss_plot()->points(), 4);
+  EXPECT_TRUE(dialog->log_text().contains("[train]"));
+  // The effective config documents the dialog's hyper-parameters.
+  QFile cfg(run_dir + "/studio-config.json");
+  ASSERT_TRUE(cfg.open(QIODevice::ReadOnly));
+  EXPECT_DOUBLE_EQ(QJsonDocument::fromJson(cfg.readAll()).object().value("train").toObject().value("lr").toDouble(), 2e-4);
+
+  // Every checkpoint the job wrote is in the Run panel's picker and can be run.
+  ASSERT_GE(checkpoints.count(), 1);
+  const QString newest = checkpoints.last().at(0).toString();
+  EXPECT_TRUE(window.run_panel()->checkpoints().contains(newest)) << newest.toStdString();
+  window.run_panel()->set_checkpoint(newest);
+  ASSERT_TRUE(window.run());
+  EXPECT_EQ(wait_run(window), static_cast<int>(Status::Done)) << window.message().toStdString();
+
+  // The same job as a command line and as a Slurm script.
+  QString error;
+  const QString shell = dialog->shell_script(&error);
+  EXPECT_TRUE(error.isEmpty());
+  EXPECT_TRUE(shell.contains(" train --config \"$RUNDIR/studio-config.json\" --data ")) << shell.toStdString();
+  const QString slurm = dialog->slurm_script(&error);
+  for (const char* key : {"#SBATCH", "srun", "MASTER_ADDR", "MASTER_PORT", "WORLD_SIZE", "RANK=$SLURM_PROCID"})
+    EXPECT_TRUE(slurm.contains(key)) << key;
+}
+
+TEST(FineTune, CancelStopsTheTrainingProcess) {
+  ASSERT_TRUE(tiny().ok);
+  widgets::FineTuneDialog dialog(QString::fromStdString(kXwam));
+  dialog.show();
+  dialog.set_episode_files({QString::fromStdString(tiny().scene.string())});
+  dialog.set_config_file(QString::fromStdString(kTinyConfig));
+  dialog.set_steps(100000);
+  dialog.set_run_dir(QString::fromStdString((tiny().dir / "cancelled").string()));
+  QSignalSpy progress(&dialog, &widgets::FineTuneDialog::progress);
+  QSignalSpy finished(&dialog, &widgets::FineTuneDialog::job_finished);
+  ASSERT_TRUE(dialog.start()) << dialog.status_text().toStdString();
+  ASSERT_TRUE(progress.wait(60000)) << dialog.log_text().toStdString();
+  QElapsedTimer clock;
+  clock.start();
+  dialog.cancel();
+  ASSERT_TRUE(finished.count() > 0 || finished.wait(30000));
+  std::printf("[ measure  ] training stopped %lld ms after cancel, at step %d\n", static_cast<long long>(clock.elapsed()),
+              dialog.last_step());
+  EXPECT_TRUE(finished.at(0).at(1).toBool());
+  EXPECT_FALSE(dialog.running());
+  EXPECT_LT(dialog.last_step(), 100000);
 }
