@@ -63,16 +63,17 @@ std::vector<size_t> point_counts(const cli::Args& args) {
 
 XWAM_BENCH(render, "Renderer frame time vs point count, sequence upload, and uploaded-once vs re-upload playback",
            "xwam bench render [--width 1920] [--height 1080] [--points 100000 1000000 5000000] [--frames 3]\n"
-           "                  [--repeat 5] [--json]",
+           "                  [--repeat 5] [--point-size 2] [--json]",
            {"json"}) {
   (void)args.flag("json");  // JSON is the only output
   const int width = static_cast<int>(args.get_int("width", 1920));
   const int height = static_cast<int>(args.get_int("height", 1080));
   const int frames = static_cast<int>(args.get_int("frames", 3));
   const int repeat = static_cast<int>(args.get_int("repeat", 5));
+  const float point_size_px = static_cast<float>(args.get_double("point-size", 2.0));
   const std::vector<size_t> counts = point_counts(args);
   args.check_all_used();
-  if (frames < 1 || repeat < 1) throw Error("--frames and --repeat must be at least 1");
+  if (frames < 1 || repeat < 1 || point_size_px < 1) throw Error("--frames, --repeat and --point-size must be at least 1");
 
   try {
     render::OffscreenRenderer renderer(width, height);
@@ -81,7 +82,7 @@ XWAM_BENCH(render, "Renderer frame time vs point count, sequence upload, and upl
     for (const size_t n : counts) {
       render::PointSequence seq = synthetic_sequence(n, frames);
       render::ViewSettings s;
-      s.point_size_px = 2.0f;
+      s.point_size_px = point_size_px;
       s.show_frustums = s.show_trajectory = false;
 
       // Upload of the whole sequence (pack + copy to the device), once.
@@ -133,6 +134,7 @@ XWAM_BENCH(render, "Renderer frame time vs point count, sequence upload, and upl
                           {"height", height},
                           {"frames", frames},
                           {"repeat", repeat},
+                          {"point_size_px", point_size_px},
                           {"baseline", "re-upload: pack + upload each frame's points before drawing it"},
                           {"results", results}};
     std::printf("%s\n", out.dump(2).c_str());

@@ -94,3 +94,32 @@ TEST(RenderCommand, BadInputIsNamed) {
   EXPECT_NE(r.err.find("unknown colour mode 'sepia'"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir / "r.png"));
 }
+
+// Two cloud directories from `xwam fuse` (one relabelled "predicted"), side by side; error colouring
+// needs per-point errors, which these clouds do not have.
+TEST(RenderCommand, TwoCloudDirectoriesSideBySide) {
+  const fs::path dir = temp_dir("two");
+  const std::string rec = (dir / "rec").string(), pred = (dir / "pred").string();
+  Result r = run_xwam("fuse --scene " + kScene + " --out " + rec + " --every 16", dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  fs::copy(rec, pred);
+  std::string manifest = read_text(dir / "pred" / "sequence.json");
+  const size_t at = manifest.find("\"recorded\"");
+  ASSERT_NE(at, std::string::npos);
+  manifest.replace(at, 10, "\"predicted\"");
+  std::ofstream(dir / "pred" / "sequence.json") << manifest;
+
+  r = run_xwam("render --cloud " + pred + " " + rec + " --side-by-side --frame 3 --png " + (dir / "r.png").string() +
+                   " --width 400 --height 200",
+               dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(png_size(dir / "r.png"), std::make_pair(400, 200));
+
+  r = run_xwam("render --cloud " + rec + " " + rec + " --frame 0 --png " + (dir / "r2.png").string(), dir);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("one predicted and one recorded"), std::string::npos) << r.err;
+
+  r = run_xwam("render --cloud " + pred + " --color error --frame 0 --png " + (dir / "r3.png").string(), dir);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("needs per-point errors"), std::string::npos) << r.err;
+}

@@ -26,7 +26,7 @@ std::vector<uint8_t> to_rgb(const render::RgbaImage& image) {
   return rgb;
 }
 
-// The sequences to draw: one or two cloud directories (a "recorded" one goes to the recorded slot),
+// The sequences to draw: one or two cloud directories (by their `source`: one recorded, one predicted),
 // or the recorded episode fused at every frame.
 void load(const cli::Args& args, std::unique_ptr<render::PointSequence>& predicted,
           std::unique_ptr<render::PointSequence>& recorded) {
@@ -36,8 +36,8 @@ void load(const cli::Args& args, std::unique_ptr<render::PointSequence>& predict
   for (const auto& dir : dirs) {
     const geometry::CloudSequence seq = geometry::read_cloud_directory(dir);
     if (seq.frames.empty()) throw Error(dir, "the cloud directory has no frames");
-    auto& slot = seq.source == "recorded" && !recorded ? recorded : (predicted ? recorded : predicted);
-    if (slot) throw Error(dir, "two clouds of the same source '" + seq.source + "'");
+    auto& slot = seq.source == "recorded" ? recorded : predicted;
+    if (slot) throw Error(dir, "a second cloud directory of source '" + seq.source + "': give one predicted and one recorded");
     slot = std::make_unique<render::PointSequence>(cli::to_point_sequence(seq));
   }
   if (args.has("scene")) {
