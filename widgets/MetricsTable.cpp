@@ -47,6 +47,7 @@ void MetricsTable::put_row(int row, const QString& label, const geometry::Metric
 
 void MetricsTable::set_report(const geometry::EvaluationReport& report) {
   const auto& frames = report.prediction.frames;
+  clearSpans();  // the note row of clear_report spans the table
   setRowCount(2 + static_cast<int>(frames.size()));
   row_frames_.assign(rowCount(), -1);
   put_row(0, tr("mean"), report.prediction.mean, QColor(40, 70, 110));
@@ -60,6 +61,7 @@ void MetricsTable::set_report(const geometry::EvaluationReport& report) {
 }
 
 void MetricsTable::clear_report(const QString& why) {
+  clearSpans();
   setRowCount(why.isEmpty() ? 0 : 1);
   row_frames_.assign(rowCount(), -1);
   frame_rows_ = 0;

@@ -17,6 +17,7 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPainter>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
@@ -24,13 +25,17 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrent>
 
+#include "app/cli/render/SceneConversion.h"
 #include "app/studio/Exporter.h"
+#include "app/studio/RolloutClouds.h"
 #include "app/studio/RunPanel.h"
+#include "engine/geometry/SequenceFusion.h"
 #include "widgets/ActionPlot.h"
 #include "widgets/CameraGrid.h"
 #include "widgets/FineTuneDialog.h"
 #include "widgets/MetricsTable.h"
 #include "widgets/Timeline.h"
+#include "widgets/VulkanViewport.h"
 
 namespace xwam::studio {
 
@@ -65,6 +70,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   connect(timeline_, &widgets::Timeline::frame_changed, grid_, &widgets::CameraGrid::set_frame);
   connect(timeline_, &widgets::Timeline::frame_changed, action_plot_, &widgets::ActionPlot::set_cursor_frame);
+  connect(timeline_, &widgets::Timeline::frame_changed, this, &MainWindow::sync_3d_frame);
   connect(&loader_, &SceneLoader::listed, this, &MainWindow::on_listed);
   connect(&loader_, &SceneLoader::loaded, this, &MainWindow::on_loaded);
   connect(&runner_, &RolloutRunner::stage, this, &MainWindow::on_stage);
@@ -121,17 +127,12 @@ void MainWindow::build_docks() {
   connect(run_panel_, &RunPanel::run_requested, this, [this] { run(); });
   connect(run_panel_, &RunPanel::cancel_requested, this, &MainWindow::cancel_run);
 
-  // 3D view. The Vulkan viewport is not part of this build yet; the panel says so.
+  // 3D view: the fused clouds (predicted over recorded). Without a Vulkan device it says so itself.
   auto* view_dock = new QDockWidget(tr("3D View"), this);
   view_dock->setObjectName("view3d_dock");
-  auto* placeholder = new QLabel(tr("3D view: renderer not built"), view_dock);
-  placeholder->setObjectName("view3d_placeholder");
-  placeholder->setAlignment(Qt::AlignCenter);
-  placeholder->setWordWrap(true);
-  placeholder->setMinimumSize(200, 150);
-  placeholder->setStyleSheet("background:#202124; color:#9aa0a6;");
-  view_3d_ = placeholder;
-  view_dock->setWidget(placeholder);
+  view_3d_ = new widgets::VulkanViewport(view_dock);
+  view_3d_->setMinimumSize(200, 150);
+  view_dock->setWidget(view_3d_);
   addDockWidget(Qt::LeftDockWidgetArea, view_dock);
 
   // Actions: curves, edit controls, Imagine.
@@ -320,6 +321,7 @@ void MainWindow::on_loaded(const LoadedEpisode& loaded) {
   metrics_->clear_report(tr("Metrics against the recording appear after a run."));
   timeline_->set_range(episode_->num_frames, episode_->fps);
   run_panel_->set_start_frame(0, episode_->num_frames);
+  show_recorded_cloud();
   instruction_edit_->setText(QString::fromStdString(episode_->instruction));
   const QString success = episode_->success ? (*episode_->success ? tr("yes") : tr("no")) : tr("unknown");
   episode_info_->setText(tr("<b>%1</b> · task %2<br>%3 frames at %4 fps · %5 cameras · recorded success: %6")
@@ -447,6 +449,7 @@ void MainWindow::on_finished(const RunOutcome& outcome) {
                                     outcome.chunk.state_frames);
       imagine_button_->setEnabled(action_plot_->has_predicted());
       show_rollout(outcome.rollout, outcome.report, outcome.evaluation_error);
+      if (outcome.predicted_cloud) show_clouds(outcome.predicted_cloud, outcome.recorded_cloud);
       if (outcome.rollout && outcome.rollout->num_frames() > 0 && episode_)
         timeline_->set_frame(outcome.rollout->frame_indices.back() - episode_->first_frame);
       statusBar()->showMessage(tr("Run finished: %1").arg(outcome.checkpoint_origin), 10000);
@@ -478,6 +481,51 @@ void MainWindow::show_rollout(std::shared_ptr<const geometry::Rollout> rollout,
   else if (!evaluation_error.isEmpty()) metrics_->clear_report(tr("no metrics: %1").arg(evaluation_error));
   else metrics_->clear_report(rollout_ && rollout_->views.empty() ? tr("no predicted images in this mode (Fast-WAM predicts actions only)")
                                                                   : tr("no metrics"));
+}
+
+// ---- 3D view ----------------------------------------------------------------------------------
+
+void MainWindow::show_recorded_cloud() {
+  view_3d_shows_rollout_ = false;
+  view_3d_->set_sequences(nullptr, nullptr);
+  const int generation = ++recorded_cloud_generation_;
+  using Cloud = std::shared_ptr<const geometry::CloudSequence>;
+  auto* watcher = new QFutureWatcher<Cloud>(this);
+  connect(watcher, &QFutureWatcher<Cloud>::finished, this, [this, watcher, generation] {
+    const Cloud cloud = watcher->result();
+    watcher->deleteLater();
+    // A newer episode or a rollout took the view meanwhile.
+    if (generation != recorded_cloud_generation_ || view_3d_shows_rollout_ || !cloud) return;
+    view_3d_->set_sequences(nullptr, std::make_shared<const render::PointSequence>(cli::to_point_sequence(*cloud)));
+    sync_3d_frame();
+  });
+  watcher->setFuture(QtConcurrent::run([episode = episode_]() -> Cloud {
+    // Every other pixel: the view stays light, the shape is the same. No depth or calibration: no cloud.
+    try {
+      geometry::FusionOptions options;
+      options.stride = 2;
+      std::vector<int> frames(episode->num_frames);
+      for (int t = 0; t < episode->num_frames; ++t) frames[t] = t;
+      return std::make_shared<const geometry::CloudSequence>(geometry::fuse_recorded(*episode, frames, options));
+    } catch (const std::exception&) {
+      return nullptr;
+    }
+  }));
+}
+
+void MainWindow::show_clouds(std::shared_ptr<const geometry::CloudSequence> predicted,
+                             std::shared_ptr<const geometry::CloudSequence> recorded) {
+  view_3d_shows_rollout_ = true;
+  ++recorded_cloud_generation_;
+  view_3d_->set_sequences(predicted ? std::make_shared<const render::PointSequence>(cli::to_point_sequence(*predicted)) : nullptr,
+                          recorded ? std::make_shared<const render::PointSequence>(cli::to_point_sequence(*recorded)) : nullptr);
+  sync_3d_frame();
+}
+
+// The 3D view holds either the episode's frames or the rollout's; follow the timeline in both.
+void MainWindow::sync_3d_frame() {
+  if (view_3d_shows_rollout_) view_3d_->set_frame(std::max(0, grid_->predicted_index()));
+  else view_3d_->set_frame(timeline_->frame());
 }
 
 // ---- fine-tuning ------------------------------------------------------------------------------
@@ -588,6 +636,7 @@ void MainWindow::apply_pending_session() {
   struct Loaded {
     std::shared_ptr<const geometry::Rollout> rollout;
     std::shared_ptr<const geometry::EvaluationReport> report;
+    RolloutClouds clouds;
     QString error, evaluation_error;
   };
   auto* watcher = new QFutureWatcher<Loaded>(this);
@@ -598,6 +647,7 @@ void MainWindow::apply_pending_session() {
       show_message(l.error, true);
     } else {
       show_rollout(l.rollout, l.report, l.evaluation_error);
+      if (l.clouds.predicted) show_clouds(l.clouds.predicted, l.clouds.recorded);
       action_plot_->set_predicted(l.rollout->actions, l.rollout->action_frame_indices, l.rollout->states, l.rollout->frame_indices);
       imagine_button_->setEnabled(action_plot_->has_predicted());
       timeline_->set_frame(frame);
@@ -613,6 +663,11 @@ void MainWindow::apply_pending_session() {
         l.report = std::make_shared<const geometry::EvaluationReport>(geometry::evaluate_rollout(*episode, *rollout));
       } catch (const std::exception& e) {
         l.evaluation_error = QString::fromStdString(e.what());
+      }
+      try {
+        l.clouds = fuse_rollout_clouds(*episode, *rollout);
+      } catch (const std::exception&) {
+        // No depth in the rollout: the 3D view keeps the recording.
       }
     } catch (const std::exception& e) {
       l.error = QString::fromStdString(e.what());
@@ -669,7 +724,19 @@ void MainWindow::export_as(int kind_index) {
 
 // ---- window -----------------------------------------------------------------------------------
 
-bool MainWindow::save_screenshot(const QString& png_path) { return grab().save(png_path, "PNG"); }
+// QWidget::grab() cannot see the Vulkan surface: the 3D view's own rendering is painted over its place.
+bool MainWindow::save_screenshot(const QString& png_path) {
+  QImage shot = grab().toImage();
+  if (view_3d_->isVisible() && view_3d_->vulkan_available()) {
+    const QImage view = view_3d_->grab_composite();
+    if (!view.isNull()) {
+      QPainter p(&shot);
+      p.drawImage(QRectF(QPointF(view_3d_->mapTo(this, QPoint(0, 0))), QSizeF(view_3d_->size())), view,
+                  QRectF(view.rect()));
+    }
+  }
+  return shot.save(png_path, "PNG");
+}
 
 void MainWindow::closeEvent(QCloseEvent* event) {
   QSettings settings("X-WAM Studio", "xwam-studio");

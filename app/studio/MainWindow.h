@@ -21,6 +21,7 @@ class CameraGrid;
 class FineTuneDialog;
 class MetricsTable;
 class Timeline;
+class VulkanViewport;
 }  // namespace xwam::widgets
 
 namespace xwam::studio {
@@ -66,7 +67,7 @@ class MainWindow : public QMainWindow {
   widgets::MetricsTable* metrics_table() const { return metrics_; }
   RunPanel* run_panel() const { return run_panel_; }
   RolloutRunner* runner() { return &runner_; }
-  QWidget* view_3d() const { return view_3d_; }
+  widgets::VulkanViewport* view_3d() const { return view_3d_; }
   // The window as a person sees it, saved as PNG.
   bool save_screenshot(const QString& png_path);
 
@@ -98,6 +99,10 @@ class MainWindow : public QMainWindow {
                     std::shared_ptr<const geometry::EvaluationReport> report, const QString& evaluation_error);
   void export_as(int kind);
   void apply_pending_session();
+  void show_recorded_cloud();  // the whole episode fused (worker), in the 3D view
+  void show_clouds(std::shared_ptr<const geometry::CloudSequence> predicted,
+                   std::shared_ptr<const geometry::CloudSequence> recorded);
+  void sync_3d_frame();
 
   SceneLoader loader_;
   RolloutRunner runner_;
@@ -119,7 +124,9 @@ class MainWindow : public QMainWindow {
   widgets::MetricsTable* metrics_ = nullptr;
   widgets::FineTuneDialog* fine_tune_ = nullptr;
   RunPanel* run_panel_ = nullptr;
-  QWidget* view_3d_ = nullptr;
+  widgets::VulkanViewport* view_3d_ = nullptr;
+  bool view_3d_shows_rollout_ = false;  // frames of the 3D view are the rollout's (else the episode's)
+  int recorded_cloud_generation_ = 0;   // drops fusions of an episode that is no longer shown
   QPushButton* imagine_button_ = nullptr;
   QLabel* banner_;
   QListWidget* episode_list_ = nullptr;

@@ -5,6 +5,7 @@
 #endif
 
 #include "app/studio/RolloutRunner.h"
+#include "app/studio/RolloutClouds.h"
 
 #include <QElapsedTimer>
 #include <QFuture>
@@ -18,6 +19,9 @@ namespace xwam::studio {
 
 struct RolloutRunner::Impl {
   QFuture<void> future;
+  // Set by start(), cleared on the GUI thread just before finished() is emitted, so a slot of
+  // finished() can start the next run (the worker may still be returning at that moment).
+  bool running = false;
   std::shared_ptr<CancelToken> cancel = std::make_shared<CancelToken>();  // a fresh one per run
 #ifdef XWAM_STUDIO_ROLLOUTS
   // The loaded checkpoint, reused while the same path is asked for. Touched only by the worker
@@ -34,7 +38,7 @@ RolloutRunner::~RolloutRunner() {
   impl_->future.waitForFinished();
 }
 
-bool RolloutRunner::busy() const { return impl_->future.isRunning(); }
+bool RolloutRunner::busy() const { return impl_->running; }
 void RolloutRunner::cancel() { impl_->cancel->cancel(); }
 
 bool RolloutRunner::available() {
@@ -47,6 +51,8 @@ bool RolloutRunner::available() {
 
 bool RolloutRunner::start(std::shared_ptr<const data::Episode> episode, const RunSettings& settings) {
   if (busy()) return false;
+  impl_->future.waitForFinished();  // the previous worker has posted its result; let it return
+  impl_->running = true;
   auto cancel = impl_->cancel = std::make_shared<CancelToken>();
   // Events are queued to this object's thread. The destructor waits for the worker, and events still
   // queued when the runner is destroyed are dropped with it (it is their context object).
@@ -116,6 +122,16 @@ bool RolloutRunner::start(std::shared_ptr<const data::Episode> episode, const Ru
           out.evaluation_error = QString::fromStdString(e.what());
         }
         out.evaluate_ms = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+
+        // The 4D clouds for the 3D view: predicted and recorded at the predicted frames.
+        post([this] { emit stage("fuse"); });
+        try {
+          const RolloutClouds clouds = fuse_rollout_clouds(*episode, *rollout);
+          out.predicted_cloud = clouds.predicted;
+          out.recorded_cloud = clouds.recorded;
+        } catch (const std::exception& e) {
+          out.cloud_error = QString::fromStdString(e.what());
+        }
       }
     } catch (const Cancelled&) {
       out = RunOutcome{};
@@ -132,7 +148,10 @@ bool RolloutRunner::start(std::shared_ptr<const data::Episode> episode, const Ru
     out.status = RunOutcome::Status::Failed;
     out.error = tr("This build of X-WAM Studio has no rollout engine (configure with the 'pipeline' engine part).");
 #endif
-    post([this, out] { emit finished(out); });
+    post([this, out] {
+      impl_->running = false;
+      emit finished(out);
+    });
   });
   return true;
 }

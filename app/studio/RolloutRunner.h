@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/data/Episode.h"
+#include "engine/geometry/CloudSequence.h"
 #include "engine/geometry/Evaluation.h"
 #include "engine/geometry/Rollout.h"
 
@@ -49,6 +50,10 @@ struct RunOutcome {
   ActionChunkData chunk;
   std::shared_ptr<const geometry::EvaluationReport> report;   // Done and evaluated
   QString evaluation_error;         // evaluation failed (the rollout is still shown)
+  // Fused 4D clouds for the 3D view: the prediction and the recording at the same frames, with
+  // per-point errors of the prediction; null when the rollout has no depth or fusion failed.
+  std::shared_ptr<const geometry::CloudSequence> predicted_cloud, recorded_cloud;
+  QString cloud_error;
   double encode_ms = 0, action_ms = -1, video_ms = 0, decode_ms = 0, total_ms = 0, evaluate_ms = 0;
 };
 
@@ -67,7 +72,7 @@ class RolloutRunner : public QObject {
   static bool available();
 
  signals:
-  void stage(const QString& name);  // "load", "encode", "denoise", "decode", "evaluate"
+  void stage(const QString& name);  // "load", "encode", "denoise", "decode", "evaluate", "fuse"
   void action_ready(const xwam::studio::ActionChunkData& chunk);
   void video_step(int step, int steps, double elapsed_ms);
   void frame_decoded(int frame, int frames);

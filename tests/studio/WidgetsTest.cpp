@@ -88,7 +88,10 @@ TEST(MetricsTable, MeanBaselineAndFrameRowsSelectFrames) {
   report.prediction.frames[1].metrics.rgb_psnr = INFINITY;
   widgets::MetricsTable table;
   table.show();
+  table.clear_report("running…");  // a note row spanning the table, replaced by the report
+  EXPECT_EQ(table.columnSpan(0, 0), 8);
   table.set_report(report);
+  EXPECT_EQ(table.columnSpan(0, 0), 1);
   ASSERT_EQ(table.rowCount(), 4);
   EXPECT_EQ(table.item(0, 1)->text(), "25.50");
   EXPECT_EQ(table.item(0, 5)->text(), "0.00123");
