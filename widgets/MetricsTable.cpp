@@ -16,8 +16,11 @@ MetricsTable::MetricsTable(QWidget* parent) : QTableWidget(parent) {
   setHorizontalHeaderLabels({tr("frame"), tr("PSNR dB"), tr("SSIM"), tr("AbsRel"), tr("δ1"), tr("Chamfer m²"),
                              tr("action MSE"), tr("state MSE")});
   horizontalHeaderItem(5)->setToolTip(tr("Chamfer distance between fused predicted and recorded clouds"));
+  // Numbers sized to their contents; the label column fixed, so a long note row does not widen it.
   horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  horizontalHeader()->setSectionResizeMode(0, QHeaderView::Interactive);
   horizontalHeader()->setStretchLastSection(true);
+  setColumnWidth(0, 120);
   verticalHeader()->hide();
   setEditTriggers(QAbstractItemView::NoEditTriggers);
   setSelectionBehavior(QAbstractItemView::SelectRows);

@@ -27,7 +27,7 @@
 
 #include "app/cli/render/SceneConversion.h"
 #include "app/studio/Exporter.h"
-#include "app/studio/RolloutClouds.h"
+#include "app/studio/RolloutComparison.h"
 #include "app/studio/RunPanel.h"
 #include "engine/geometry/SequenceFusion.h"
 #include "widgets/ActionPlot.h"
@@ -131,9 +131,10 @@ void MainWindow::build_docks() {
   auto* view_dock = new QDockWidget(tr("3D View"), this);
   view_dock->setObjectName("view3d_dock");
   view_3d_ = new widgets::VulkanViewport(view_dock);
-  view_3d_->setMinimumSize(200, 150);
+  view_3d_->setMinimumSize(240, 180);
+  view_3d_->set_show_overlay(false);  // it would cover a docked view; View ▸ 3D Overlay turns it on
   view_dock->setWidget(view_3d_);
-  addDockWidget(Qt::LeftDockWidgetArea, view_dock);
+  addDockWidget(Qt::RightDockWidgetArea, view_dock);
 
   // Actions: curves, edit controls, Imagine.
   auto* actions_dock = new QDockWidget(tr("Actions"), this);
@@ -201,9 +202,10 @@ void MainWindow::build_docks() {
   metrics_dock->setWidget(metrics_);
   addDockWidget(Qt::BottomDockWidgetArea, metrics_dock);
   splitDockWidget(actions_dock, metrics_dock, Qt::Horizontal);
-  resizeDocks({actions_dock, metrics_dock}, {3, 2}, Qt::Horizontal);
+  resizeDocks({actions_dock, metrics_dock}, {1, 1}, Qt::Horizontal);
   resizeDocks({actions_dock}, {260}, Qt::Vertical);
-  resizeDocks({scene_dock, run_dock, view_dock}, {260, 330, 240}, Qt::Vertical);
+  resizeDocks({scene_dock, run_dock}, {300, 420}, Qt::Vertical);
+  resizeDocks({view_dock}, {420}, Qt::Horizontal);
   connect(metrics_, &widgets::MetricsTable::frame_selected, this, [this](int f) {
     if (episode_) timeline_->set_frame(f - episode_->first_frame);
   });
@@ -265,6 +267,10 @@ void MainWindow::build_menus() {
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+  view->addSeparator();
+  QAction* overlay = view->addAction(tr("3D Overlay (stats, colours, point size)"));
+  overlay->setCheckable(true);
+  connect(overlay, &QAction::toggled, view_3d_, &widgets::VulkanViewport::set_show_overlay);
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("About X-WAM Studio"), this, [this] {
@@ -660,7 +666,7 @@ void MainWindow::apply_pending_session() {
       auto rollout = std::make_shared<const geometry::Rollout>(geometry::read_rollout(dir.toStdString()));
       l.rollout = rollout;
       try {
-        l.report = std::make_shared<const geometry::EvaluationReport>(geometry::evaluate_rollout(*episode, *rollout));
+        l.report = std::make_shared<const geometry::EvaluationReport>(geometry::evaluate_rollout(episode_at_rollout_size(*episode, *rollout), *rollout));
       } catch (const std::exception& e) {
         l.evaluation_error = QString::fromStdString(e.what());
       }

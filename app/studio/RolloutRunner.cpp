@@ -5,7 +5,7 @@
 #endif
 
 #include "app/studio/RolloutRunner.h"
-#include "app/studio/RolloutClouds.h"
+#include "app/studio/RolloutComparison.h"
 
 #include <QElapsedTimer>
 #include <QFuture>
@@ -117,7 +117,7 @@ bool RolloutRunner::start(std::shared_ptr<const data::Episode> episode, const Ru
         QElapsedTimer timer;
         timer.start();
         try {
-          out.report = std::make_shared<const geometry::EvaluationReport>(geometry::evaluate_rollout(*episode, *rollout));
+          out.report = std::make_shared<const geometry::EvaluationReport>(geometry::evaluate_rollout(episode_at_rollout_size(*episode, *rollout), *rollout));
         } catch (const std::exception& e) {
           out.evaluation_error = QString::fromStdString(e.what());
         }
