@@ -19,12 +19,6 @@ OffscreenRenderer::OffscreenRenderer(int width, int height, const ContextOptions
   scene_ = std::make_unique<SceneRenderer>(*ctx_, target_->render_pass(), VK_SAMPLE_COUNT_1_BIT, 2, ui_scale);
 }
 
-OffscreenRenderer::~OffscreenRenderer() {
-  // Children before the context they were made from.
-  scene_.reset();
-  target_.reset();
-}
-
 void OffscreenRenderer::draw(ViewSettings& settings, bool read_back) {
   const auto start = std::chrono::steady_clock::now();
   ctx_->submit_and_wait([&](VkCommandBuffer cmd) {

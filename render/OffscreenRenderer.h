@@ -17,7 +17,6 @@ namespace xwam::render {
 class OffscreenRenderer {
  public:
   OffscreenRenderer(int width, int height, const ContextOptions& options = {});
-  ~OffscreenRenderer();
 
   VulkanContext& context() { return *ctx_; }
   SceneRenderer& scene() { return *scene_; }
@@ -34,6 +33,7 @@ class OffscreenRenderer {
 
  private:
   int width_, height_;
+  // Declared in creation order, so destruction releases the scene and target before the context.
   std::unique_ptr<VulkanContext> ctx_;
   std::unique_ptr<OffscreenTarget> target_;
   std::unique_ptr<SceneRenderer> scene_;

@@ -37,8 +37,12 @@ std::vector<LineVertex> grid_lines(Vec3 lo, Vec3 hi) {
   return v;
 }
 
-// Camera depths spanned by the corners of the box [lo, hi] (the depth colormap's range).
+// Camera depths spanned by the corners of the box [lo, hi] grown by half about its centre (the depth
+// colormap's range: the bulk of the scene plus its surroundings).
 void depth_range(const ViewCamera& cam, Vec3 lo, Vec3 hi, float* zmin, float* zmax) {
+  const Vec3 centre = (lo + hi) * 0.5f;
+  lo = centre + (lo - centre) * 1.5f;
+  hi = centre + (hi - centre) * 1.5f;
   float a = 1e30f, b = -1e30f;
   for (int i = 0; i < 8; ++i) {
     const Vec3 p{i & 1 ? hi.x : lo.x, i & 2 ? hi.y : lo.y, i & 4 ? hi.z : lo.z};
@@ -116,17 +120,21 @@ void SceneRenderer::frame_camera(ViewSettings& settings, OrbitCamera::Preset pre
 }
 
 float SceneRenderer::suggested_point_size_m() const {
-  // A fused point stands for one source pixel: its footprint is depth / fx at the source camera.
+  // A fused point stands for one source pixel: its footprint is depth / fx at the source camera,
+  // averaged over the cameras at the distance of the scene's median point.
   const SequenceBuffer* s = recorded_ ? recorded_.get() : predicted_.get();
-  if (!s || s->meta().camera_poses.empty()) return 0.0f;
+  if (!s || s->meta().camera_poses.empty() || s->meta().cameras.empty()) return 0.0f;
   const PointSequence& meta = s->meta();
-  const Vec3 centre = centre_;
-  float sum = 0;
+  float footprint = 0, pixels = 0;
   for (size_t c = 0; c < meta.cameras.size(); ++c) {
     const Mat4& T = meta.camera_poses[0][c];
-    sum += length(centre - Vec3{T.at(0, 3), T.at(1, 3), T.at(2, 3)}) / meta.cameras[c].fx;
+    footprint += length(centre_ - Vec3{T.at(0, 3), T.at(1, 3), T.at(2, 3)}) / meta.cameras[c].fx;
+    pixels += float(meta.cameras[c].width) * meta.cameras[c].height;
   }
-  return meta.cameras.empty() ? 0.0f : sum / meta.cameras.size();
+  footprint /= meta.cameras.size();
+  // Fewer points than pixels (fusion stride, voxel filter, invalid depth) means wider spacing.
+  const float points = float(std::max<size_t>(s->point_count(0), 1));
+  return footprint * std::clamp(std::sqrt(pixels / points), 1.0f, 4.0f);
 }
 
 int SceneRenderer::find_camera(const std::string& name) const {
@@ -166,12 +174,13 @@ void SceneRenderer::draw_viewport(VkCommandBuffer cmd, const Viewport& vp, const
   pc.size[1] = s.point_size_m;
   pc.size[2] = cam.fy;
   pc.size[3] = static_cast<float>(s.color);
-  // Colormap range: world height of the box, or the camera depths its corners span.
+  // Colormap range: world height of the 1–99 % box, or the camera depths the corners of the core box
+  // span (most points, so the depth scale is not spent on a few far walls).
   if (s.color == ColorMode::Height) {
     pc.range[0] = lo_.z;
     pc.range[1] = hi_.z;
   } else {
-    depth_range(cam, lo_, hi_, &pc.range[0], &pc.range[1]);
+    depth_range(cam, core_lo_, core_hi_, &pc.range[0], &pc.range[1]);
   }
   pc.range[2] = s.error_max_m;
   const VkShaderStageFlags stage = VK_SHADER_STAGE_VERTEX_BIT;
@@ -243,7 +252,7 @@ bool SceneRenderer::record(VkCommandBuffer cmd, VkExtent2D extent, ViewSettings&
     info.scale_hi = hi_.z;
   } else if (s.color == ColorMode::Depth) {
     const bool side = info.two_clouds && s.layout == Layout::SideBySide;
-    depth_range(camera_for(s, int(side ? extent.width / 2 : extent.width), int(extent.height)), lo_, hi_,
+    depth_range(camera_for(s, int(side ? extent.width / 2 : extent.width), int(extent.height)), core_lo_, core_hi_,
                 &info.scale_lo, &info.scale_hi);
   }
   return overlay_->record(cmd, extent, s, info, frame_ms > 0 ? frame_ms / 1000.0 : 1.0 / 60.0);

@@ -40,7 +40,8 @@ class SceneRenderer {
   // Points the orbit camera from `preset` at the clouds' bounds (and clears settings.scene_camera).
   void frame_camera(ViewSettings& settings, OrbitCamera::Preset preset) const;
   // World splat size that makes neighbouring fused points touch (the footprint of one source pixel at
-  // the cameras' distance to the scene), or 0 when the sequences have no cameras.
+  // the cameras' distance to the scene, widened when the cloud has fewer points than the images have
+  // pixels), or 0 when the sequences have no cameras.
   float suggested_point_size_m() const;
   // Index of the camera named `name` among the recorded sequence's cameras (the predicted one's when
   // there is no recorded sequence), for ViewSettings::scene_camera; -1 when there is none.
