@@ -449,6 +449,8 @@ TEST(FineTune, TrainsInASeparateProcessAndTheCheckpointBecomesSelectable) {
   EXPECT_EQ(progress.count(), 4);
   EXPECT_GE(dialog->loss_plot()->points(), 4);
   EXPECT_TRUE(dialog->log_text().contains("[train]"));
+  // For a person to look at: XWAM_TEST_SHOTS=DIR saves the dialog as it looks now.
+  if (const char* shots = std::getenv("XWAM_TEST_SHOTS")) dialog->grab().save(QString(shots) + "/finetune-dialog.png");
   // The effective config documents the dialog's hyper-parameters.
   QFile cfg(run_dir + "/studio-config.json");
   ASSERT_TRUE(cfg.open(QIODevice::ReadOnly));
