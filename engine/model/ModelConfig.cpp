@@ -59,8 +59,10 @@ XWamConfig XWamConfig::preset(const std::string& name) {
     c.depth_layers = 2;
     c.latent_height = 6;
     c.latent_width = 8;
-    c.depth_far_m = 5.0;
-    c.vae = {16, 32, 48, {1, 2, 2, 2}, 1, {false, true, true}, 2, {}, {}};
+    c.depth_near_m = 0.2;
+    c.depth_far_m = 4.0;
+    // Narrow at full resolution, wider where the grid is small: cheap enough to train on a CPU.
+    c.vae = {16, 8, 8, {1, 2, 4, 4}, 1, {false, true, true}, 2, {}, {}};
     c.text = {"builtin", 4096, 256, 512, 4, 2, 32, ""};
     return c;
   }

@@ -105,11 +105,8 @@ train::LossTerms XWamTrainTask::loss(const std::vector<data::Clip>& clips, uint6
   const auto opt = torch::TensorOptions().device(device_);
 
   // Clean latents of RGB and depth.
-  torch::Tensor z = encode_views(nets_.vae, b.rgb.to(device_));
-  torch::Tensor z_depth;
   const bool depth = b.depth.defined() && c.depth_layers > 0 && settings_.loss_weights.depth > 0;
-  if (depth)
-    z_depth = encode_views(nets_.vae, model::depth_to_pseudo_rgb(b.depth.to(device_), 2, c.depth_near_m, c.depth_far_m));
+  auto [z, z_depth] = clip_latents(clips, b, depth);
 
   // Per-sample timesteps (σ in [0, 1]) and the instruction, text dropped out for guidance.
   train::TimestepSampler sampler(settings_.timesteps, step_seed);
@@ -179,6 +176,39 @@ train::LossTerms XWamTrainTask::loss(const std::vector<data::Clip>& clips, uint6
   return terms;
 }
 
+std::pair<torch::Tensor, torch::Tensor> XWamTrainTask::clip_latents(const std::vector<data::Clip>& clips,
+                                                                     const ClipBatch& b, bool depth) {
+  const auto& c = settings_.model;
+  const bool cache = settings_.crop_scale >= 1.0;  // random crops make every draw a new clip
+  std::vector<int64_t> missing;
+  for (size_t i = 0; i < clips.size(); ++i)
+    if (!cache || !latent_cache_.count({clips[i].episode, clips[i].start_frame})) missing.push_back(static_cast<int64_t>(i));
+  std::map<int64_t, Latents> fresh;
+  if (!missing.empty()) {
+    const torch::Tensor idx = torch::tensor(missing);
+    const torch::Tensor rgb = encode_views(nets_.vae, b.rgb.index_select(0, idx).to(device_));
+    torch::Tensor dep;
+    if (depth)
+      dep = encode_views(nets_.vae, model::depth_to_pseudo_rgb(b.depth.index_select(0, idx).to(device_), 2, c.depth_near_m,
+                                                                c.depth_far_m));
+    for (size_t j = 0; j < missing.size(); ++j) {
+      Latents l{rgb[j], depth ? dep[j] : torch::Tensor()};
+      if (cache) latent_cache_[{clips[missing[j]].episode, clips[missing[j]].start_frame}] = l;
+      fresh[missing[j]] = l;
+    }
+  }
+  std::vector<torch::Tensor> zs, ds;
+  for (size_t i = 0; i < clips.size(); ++i) {
+    const Latents& l = fresh.count(i) ? fresh.at(i) : latent_cache_.at({clips[i].episode, clips[i].start_frame});
+    zs.push_back(l.rgb);
+    if (depth) {
+      if (!l.depth.defined()) throw Error("training", "episode " + clips[i].episode, "has no depth latents cached");
+      ds.push_back(l.depth);
+    }
+  }
+  return {torch::stack(zs), depth ? torch::stack(ds) : torch::Tensor()};
+}
+
 void XWamTrainTask::save_weights(const std::string& dir) { save_networks(nets_, settings_.model, meta_, dir); }
 void XWamTrainTask::load_weights(const std::string& dir) { load_networks_into(nets_, dir); }
 
@@ -204,14 +234,22 @@ train::LossTerms VaeTrainTask::loss(const std::vector<data::Clip>& clips, uint64
     kl = 0.5 * (enc.mean.pow(2) + enc.log_var.exp() - 1 - enc.log_var).mean();
     return (nets_.vae->decode(zs) - x).abs().mean();
   };
+  // One random view per clip and the first 1 + tc frames: every code path of the causal VAE (the
+  // first frame alone, one temporal chunk) at a fraction of the cost of whole clips.
+  const int64_t B = b.rgb.size(0), V = b.rgb.size(1), frames = std::min<int64_t>(b.rgb.size(3), 1 + c.temporal_compression);
+  std::mt19937_64 rng(step_seed ^ 0x5641455649455753ull);
+  std::vector<int64_t> pick(B);
+  for (auto& v : pick) v = static_cast<int64_t>(rng() % V);
+  const torch::Tensor index = torch::tensor(pick), rows = torch::arange(B);
+  auto select = [&](const torch::Tensor& t) { return t.index({rows, index}).slice(2, 0, frames).to(device_); };
   torch::Tensor kl_rgb, kl_depth;
-  torch::Tensor rgb_loss = recon(b.rgb.to(device_).flatten(0, 1), 0, kl_rgb);
+  torch::Tensor rgb_loss = recon(select(b.rgb), 0, kl_rgb);
   torch::Tensor total = rgb_loss + settings_.kl_weight * kl_rgb;
   train::LossTerms terms;
   terms.parts["rgb"] = rgb_loss.item<double>();
   terms.parts["kl"] = kl_rgb.item<double>();
   if (b.depth.defined() && settings_.loss_weights.depth > 0) {
-    auto pseudo = model::depth_to_pseudo_rgb(b.depth.to(device_), 2, c.depth_near_m, c.depth_far_m).flatten(0, 1);
+    auto pseudo = select(model::depth_to_pseudo_rgb(b.depth, 2, c.depth_near_m, c.depth_far_m));
     torch::Tensor depth_loss = recon(pseudo, 1, kl_depth);
     total = total + settings_.loss_weights.depth * (depth_loss + settings_.kl_weight * kl_depth);
     terms.parts["depth"] = depth_loss.item<double>();

@@ -7,10 +7,12 @@
 // Both save our checkpoint format (model/Checkpoint.h) with the normalization statistics and the
 // camera order, so any saved step is a checkpoint for `xwam rollout`.
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
 #include "engine/model/Checkpoint.h"
+#include "engine/pipeline/ClipBatch.h"
 #include "engine/pipeline/TaskSettings.h"
 #include "engine/train/TrainTask.h"
 
@@ -24,6 +26,8 @@ struct CheckpointMeta {
   static CheckpointMeta from_json(const std::string& extra_json, const std::string& origin);
 };
 
+// The VAE is frozen, so without augmentation a clip's latents never change: they are computed once
+// per clip (episode, start frame) and kept (about 50 KB per clip at the demo size).
 class XWamTrainTask : public train::TrainTask {
  public:
   XWamTrainTask(model::XWamNetworks networks, TaskSettings settings, CheckpointMeta meta, torch::Device device);
@@ -38,6 +42,13 @@ class XWamTrainTask : public train::TrainTask {
   TaskSettings settings_;
   CheckpointMeta meta_;
   torch::Device device_;
+  struct Latents {
+    torch::Tensor rgb, depth;  // [V, C, F', h, w]; depth undefined without depth
+  };
+  std::map<std::pair<std::string, int>, Latents> latent_cache_;
+  // Latents of every clip of the batch ([B, V, C, F', h, w]), from the cache where possible.
+  std::pair<torch::Tensor, torch::Tensor> clip_latents(const std::vector<data::Clip>& clips, const ClipBatch& b,
+                                                       bool depth);
 };
 
 class VaeTrainTask : public train::TrainTask {
