@@ -58,7 +58,8 @@ ViewCamera OrbitCamera::view(int width, int height) const {
   }
   v.width = width;
   v.height = height;
-  v.fy = 0.5f * height / std::tan(0.5f * vertical_fov_rad);
+  // The field of view spans the shorter side, so narrow viewports (side by side) still fit the scene.
+  v.fy = 0.5f * std::min(width, height) / std::tan(0.5f * vertical_fov_rad);
   v.fx = v.fy;
   v.cx = 0.5f * width;
   v.cy = 0.5f * height;

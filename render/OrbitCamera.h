@@ -17,7 +17,7 @@ class OrbitCamera {
   float distance_m = 2.0f;
   float yaw_rad = -1.5708f;  // eye direction around z from +x; −90°: the eye sits on the −y side
   float pitch_rad = 0.5f;    // elevation of the eye above the target
-  float vertical_fov_rad = 0.8f;
+  float vertical_fov_rad = 0.8f;  // across the shorter side of the viewport
 
   // Looks at `centre` from the preset's direction, far enough for the box [lo, hi] to fit.
   void frame(Vec3 lo, Vec3 hi, Vec3 centre, Preset preset);

@@ -128,6 +128,20 @@ bool Overlay::build(VkExtent2D extent, ViewSettings& s, const OverlayInfo& info)
   changed |= ImGui::Checkbox("grid", &s.show_grid);
   ImGui::End();
 
+  // Side by side: name each half in its top-right corner (clear of the panel at the top left).
+  if (info.two_clouds && s.layout == Layout::SideBySide) {
+    ImDrawList* dl = ImGui::GetForegroundDrawList();
+    const float half = 0.5f * extent.width, y = 12.0f * scale_;
+    const char* names[2] = {"predicted", "recorded"};
+    for (int i = 0; i < 2; ++i) {
+      const ImVec2 size = ImGui::CalcTextSize(names[i]);
+      const float x = half * (i + 1) - size.x - 16.0f * scale_;
+      dl->AddRectFilled(ImVec2(x - 6 * scale_, y - 3 * scale_), ImVec2(x + size.x + 6 * scale_, y + size.y + 3 * scale_),
+                        IM_COL32(20, 22, 26, 210), 4.0f);
+      dl->AddText(ImVec2(x, y), IM_COL32(235, 235, 235, 255), names[i]);
+    }
+  }
+
   // Legend of the colour scale (bottom left), on a dark plate so it reads on any background.
   if (s.color == ColorMode::Depth || s.color == ColorMode::Height || s.color == ColorMode::Error) {
     const Rect bar = legend_bar(extent);
