@@ -111,6 +111,15 @@ QImage CameraGrid::shown_rgb(int camera) const {
   return camera < static_cast<int>(tiles_.size()) ? tiles_[camera].rgb->image() : QImage();
 }
 
+void CameraGrid::set_show_depth_errors(bool on) {
+  show_depth_errors_ = on;
+  refresh();
+}
+
+QImage CameraGrid::shown_predicted_depth(int camera) const {
+  return camera < static_cast<int>(tiles_.size()) ? tiles_[camera].pred_depth->image() : QImage();
+}
+
 QImage CameraGrid::shown_predicted_rgb(int camera) const {
   return camera < static_cast<int>(tiles_.size()) ? tiles_[camera].pred_rgb->image() : QImage();
 }
@@ -141,9 +150,15 @@ void CameraGrid::refresh() {
     }
     const auto& view = rollout_->views[tile.view];
     tile.pred_rgb->set_image(rgb_image(view, predicted_k_));
-    tile.pred_depth->set_image(depth_image(view, predicted_k_, tile.depth_range.first, tile.depth_range.second));
+    const int at = std::clamp(rollout_->frame_indices[predicted_k_] - episode_->first_frame, 0, episode_->num_frames - 1);
+    const float max_error = 0.1f * (tile.depth_range.second - tile.depth_range.first);
+    tile.pred_depth->set_image(show_depth_errors_
+                                   ? depth_error_image(view, predicted_k_, *episode_, static_cast<int>(c), at, max_error)
+                                   : depth_image(view, predicted_k_, tile.depth_range.first, tile.depth_range.second));
     tile.pred_depth->set_text(tr("no predicted depth"));
-    tile.pred_label->setText(tr("predicted (frame %1)").arg(rollout_->frame_indices[predicted_k_] - episode_->first_frame));
+    tile.pred_label->setText(tr("predicted (frame %1)").arg(at));
+    tile.pred_depth->setToolTip(show_depth_errors_ ? tr("|predicted − recorded| depth, 0 (cool) to %1 m (warm)").arg(max_error, 0, 'f', 3)
+                                                   : QString());
   }
 }
 

@@ -36,9 +36,12 @@ class CameraGrid : public QWidget {
   // The images tiles currently show (for tests and export).
   QImage shown_rgb(int camera) const;
   QImage shown_predicted_rgb(int camera) const;
+  QImage shown_predicted_depth(int camera) const;
 
  public slots:
   void set_frame(int t);
+  // Predicted depth tiles show |predicted − recorded| depth instead (0 to 10% of the depth range).
+  void set_show_depth_errors(bool on);
 
  private:
   void refresh();
@@ -57,6 +60,7 @@ class CameraGrid : public QWidget {
   std::shared_ptr<const data::Episode> episode_;
   std::shared_ptr<const geometry::Rollout> rollout_;
   QString note_;
+  bool show_depth_errors_ = false;
   std::vector<Tile> tiles_;
   QGridLayout* layout_ = nullptr;
   QLabel* placeholder_ = nullptr;

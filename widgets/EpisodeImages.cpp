@@ -60,6 +60,25 @@ QImage depth_image(const geometry::RolloutView& view, int k, float near_m, float
   return colorize_depth(view.depth_frame(k), view.width, view.height, near_m, far_m);
 }
 
+QImage depth_error_image(const geometry::RolloutView& view, int k, const data::Episode& episode, int camera, int t,
+                         float max_error_m) {
+  const float* pred = view.depth_frame(k);
+  const float* rec = episode.depth_frame(camera, t);
+  if (!pred || !rec) return {};
+  const auto& cam = episode.cameras[camera];
+  QImage out(view.width, view.height, QImage::Format_RGB32);
+  for (int y = 0; y < view.height; ++y) {
+    auto* row = reinterpret_cast<QRgb*>(out.scanLine(y));
+    const int ry = std::min(cam.height - 1, static_cast<int>((y + 0.5) * cam.height / view.height));
+    for (int x = 0; x < view.width; ++x) {
+      const int rx = std::min(cam.width - 1, static_cast<int>((x + 0.5) * cam.width / view.width));
+      const float p = pred[y * view.width + x], r = rec[ry * cam.width + rx];
+      row[x] = p > 0 && r > 0 ? depth_color(std::abs(p - r) / std::max(max_error_m, 1e-6f)) : qRgb(0, 0, 0);
+    }
+  }
+  return out;
+}
+
 std::pair<float, float> depth_range(const data::Episode& episode, int camera) {
   if (camera >= static_cast<int>(episode.depth.size()) || episode.depth[camera].empty()) return {0.f, 1.f};
   std::vector<float> valid;

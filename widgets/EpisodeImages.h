@@ -18,6 +18,11 @@ QImage depth_image(const data::Episode& episode, int camera, int t, float near_m
 QImage rgb_image(const geometry::RolloutView& view, int k);
 QImage depth_image(const geometry::RolloutView& view, int k, float near_m, float far_m);
 
+// |predicted − recorded| depth of rollout frame k against episode frame t (recorded depth sampled
+// nearest at the predicted pixel), 0 → cool, ≥ max_error_m → warm; black where either is invalid.
+QImage depth_error_image(const geometry::RolloutView& view, int k, const data::Episode& episode, int camera, int t,
+                         float max_error_m);
+
 // The 2nd and 98th percentile of the camera's valid depth over the episode: a stable colour range.
 std::pair<float, float> depth_range(const data::Episode& episode, int camera);
 

@@ -268,6 +268,9 @@ void MainWindow::build_menus() {
   QMenu* view = menuBar()->addMenu(tr("&View"));
   for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
   view->addSeparator();
+  QAction* errors = view->addAction(tr("Depth Error Heatmaps"));
+  errors->setCheckable(true);
+  connect(errors, &QAction::toggled, grid_, &widgets::CameraGrid::set_show_depth_errors);
   QAction* overlay = view->addAction(tr("3D Overlay (stats, colours, point size)"));
   overlay->setCheckable(true);
   connect(overlay, &QAction::toggled, view_3d_, &widgets::VulkanViewport::set_show_overlay);
@@ -401,6 +404,7 @@ bool MainWindow::start_run(RunSettings settings) {
   if (run_root_.isValid()) settings.output_dir = run_root_.filePath(QString("rollout-%1").arg(++run_count_));
   if (!runner_.start(episode_, settings)) return false;
   last_settings_ = settings;
+  run_episode_ = episode_;
   hide_message();
   run_panel_->set_running(true);
   run_panel_->set_result_text({});
@@ -433,6 +437,7 @@ void MainWindow::on_stage(const QString& name) {
 }
 
 void MainWindow::on_action_ready(const ActionChunkData& chunk) {
+  if (run_episode_ != episode_) return;  // another episode was opened meanwhile
   // Action-conditioned runs were given their actions: keep the edited curves on screen.
   if (last_settings_.mode != "action-conditioned") {
     action_plot_->set_predicted(chunk.actions, chunk.action_frames, chunk.states, chunk.state_frames);
@@ -443,6 +448,12 @@ void MainWindow::on_action_ready(const ActionChunkData& chunk) {
 
 void MainWindow::on_finished(const RunOutcome& outcome) {
   run_panel_->set_running(false);
+  if (outcome.status == RunOutcome::Status::Done && run_episode_ != episode_) {
+    // Another episode was opened during the run: its prediction would be compared with the wrong one.
+    run_panel_->set_progress(0, 1, tr("finished for another episode; discarded"));
+    emit run_finished(static_cast<int>(outcome.status));
+    return;
+  }
   switch (outcome.status) {
     case RunOutcome::Status::Done: {
       run_panel_->set_progress(1, 1, tr("done in %1").arg(ms_text(outcome.total_ms)));

@@ -113,6 +113,7 @@ class MainWindow : public QMainWindow {
   std::shared_ptr<const geometry::Rollout> rollout_;
   std::shared_ptr<const geometry::EvaluationReport> report_;
   RunSettings last_settings_;
+  std::shared_ptr<const data::Episode> run_episode_;  // the episode the current/last run was given
   std::unique_ptr<Session> pending_session_;  // applied once its episode is shown
   QTemporaryDir run_root_;                    // rollout directories of this window's runs
   int run_count_ = 0;

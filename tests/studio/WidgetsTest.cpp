@@ -9,6 +9,7 @@
 
 #include "widgets/ActionPlot.h"
 #include "widgets/CameraGrid.h"
+#include "widgets/EpisodeImages.h"
 #include "widgets/MetricsTable.h"
 
 using namespace xwam;
@@ -130,6 +131,17 @@ TEST(CameraGrid, ShowsThePredictedFrameAtOrBeforeTheTimelineFrame) {
   grid.set_frame(5);
   EXPECT_EQ(grid.predicted_index(), 0);
   EXPECT_EQ(QColor(grid.shown_predicted_rgb(0).pixel(1, 1)), QColor(10, 10, 10));
+  // Depth errors: predicted 1.25 m everywhere against the recorded 1.0 m.
+  rollout->views[0].depth.assign(2 * 4 * 2, 1.25f);
+  grid.set_rollout(rollout);
+  grid.set_frame(5);
+  const QImage plain = grid.shown_predicted_depth(0);
+  grid.set_show_depth_errors(true);
+  const QImage errors = grid.shown_predicted_depth(0);
+  ASSERT_FALSE(errors.isNull());
+  EXPECT_NE(plain, errors);
+  EXPECT_EQ(errors.pixel(0, 0), widgets::depth_color(1.f));  // 0.25 m ≥ 10% of the range: the warm end
+  grid.set_show_depth_errors(false);
   grid.set_frame(9);
   EXPECT_EQ(grid.predicted_index(), 1);
   EXPECT_EQ(QColor(grid.shown_predicted_rgb(0).pixel(1, 1)), QColor(200, 200, 200));
