@@ -244,7 +244,7 @@ int wait_run(studio::MainWindow& window, int timeout_ms = 60000) {
 
 TEST(MainWindowRun, ActionsFirstThenVideoWhileTheEventLoopTicksThenScrubAndMetrics) {
   studio::MainWindow window;
-  open_tiny(window, 30);  // about a second of denoising on the tiny model
+  open_tiny(window, 300);  // some hundreds of ms of denoising on the tiny model
 
   // Event order as the window's slots see it; the action plot must be filled when the chunk arrives.
   QStringList events;
