@@ -12,9 +12,14 @@ namespace {
 const QColor kRecorded(150, 156, 164);
 const QColor kPredicted(255, 160, 60);
 const QColor kEdited(80, 170, 255);
-constexpr int kLegendH = 14, kTitleH = 16, kLeft = 40, kBottom = 14, kGap = 6;
+constexpr int kLegendH = 14, kTitleH = 16, kLeft = 44, kBottom = 14, kGap = 6;
 
-QString short_number(double v) { return QString::number(v, 'g', 2); }
+// Two significant digits, exponents without padding ("2.7e-5", not "2.7e-05"), to fit the axis.
+QString short_number(double v) {
+  QString s = QString::number(v, 'g', 2);
+  s.replace("e-0", "e-").replace("e+0", "e").replace("e+", "e");
+  return s;
+}
 }  // namespace
 
 QString action_dimension_name(int dim) {

@@ -61,6 +61,7 @@ void MetricsTable::set_report(const geometry::EvaluationReport& report) {
     row_frames_[2 + i] = frames[i].frame_index;
   }
   frame_rows_ = static_cast<int>(frames.size());
+  setCurrentCell(-1, -1);  // nothing selected until a person clicks a row
 }
 
 void MetricsTable::clear_report(const QString& why) {
