@@ -98,7 +98,9 @@ RolloutResult Predictor::run(const data::Episode& ep, const RolloutRequest& r, c
   throw_if_cancelled(cancel);
 
   sampling::XWamNetwork network(nets_.model, cond);
-  const sampling::DenoisePlan plan = sampling::DenoisePlan::make({mode, r.steps_action, r.steps_video});
+  sampling::DenoisePlan plan = sampling::DenoisePlan::make({mode, r.steps_action, r.steps_video});
+  const bool policy_call = r.action_only && plan.action_ready_call >= 0;
+  if (policy_call) plan.calls.resize(plan.action_ready_call + 1);
   sampling::Tokens start = network.start_noise(1, r.seed, plan.future_video);
   if (mode == sampling::Mode::ActionConditioned) {
     std::vector<float> normalized(r.given_actions.size());
@@ -139,7 +141,7 @@ RolloutResult Predictor::run(const data::Episode& ep, const RolloutRequest& r, c
   ro.states = result.chunk.states;
 
   // Decode the future frames of every view: RGB, and depth from the depth branch's clean latents.
-  if (plan.future_video) {
+  if (plan.future_video && !policy_call) {
     if (events.on_stage) events.on_stage("decode");
     const auto t_decode = Clock::now();
     const int V = c.views, Hp = c.image_height(), Wp = c.image_width();

@@ -32,6 +32,8 @@ struct RolloutRequest {
   int start_frame = 0;           // episode frame of the observation O_0 / state s_0
   // action-conditioned: K × 14 un-normalized actions to imagine the consequence of (row-major).
   std::vector<float> given_actions;
+  // A policy call: stop once the action chunk is final (no further video steps, no decoding).
+  bool action_only = false;
 };
 
 // The action chunk, un-normalized, the moment it is final.
