@@ -88,6 +88,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   restoreGeometry(settings.value("window/geometry").toByteArray());
   restoreState(settings.value("window/state").toByteArray());
   run_panel_->add_checkpoint(default_checkpoint(), tr("demo (shipped)"));
+  // Checkpoints picked or trained in earlier sessions, while they still exist.
+  const QStringList known = settings.value("run/checkpoints").toStringList();
+  const QStringList labels = settings.value("run/checkpoint_labels").toStringList();
+  for (int i = 0; i < known.size(); ++i)
+    if (QFileInfo::exists(known[i])) run_panel_->add_checkpoint(known[i], i < labels.size() ? labels[i] : QString());
   run_panel_->set_checkpoint(settings.value("run/checkpoint", default_checkpoint()).toString());
 }
 
@@ -553,7 +558,8 @@ widgets::FineTuneDialog* MainWindow::fine_tune_dialog() {
   if (!scene_path_.isEmpty()) fine_tune_->set_episode_files({scene_path_});
   const QString init = run_panel_->checkpoint();
   if (QFileInfo::exists(init)) fine_tune_->set_init_checkpoint(init);
-  const QString config = QDir(QStringLiteral(XWAM_SOURCE_ROOT)).filePath("assets/configs/tiny-train.json");
+  // The demo model's fine-tuning recipe; any other config JSON can be chosen.
+  const QString config = QDir(QStringLiteral(XWAM_SOURCE_ROOT)).filePath("assets/configs/demo-xwam.json");
   if (QFileInfo::exists(config)) fine_tune_->set_config_file(config);
   fine_tune_->set_run_dir(QDir::home().filePath("xwam-runs/finetune"));
   // Finished checkpoints become selectable in the Run panel as they appear.
@@ -760,6 +766,8 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   settings.setValue("window/geometry", saveGeometry());
   settings.setValue("window/state", saveState());
   settings.setValue("run/checkpoint", run_panel_->checkpoint());
+  settings.setValue("run/checkpoints", run_panel_->checkpoints());
+  settings.setValue("run/checkpoint_labels", run_panel_->checkpoint_labels());
   if (runner_.busy()) runner_.cancel();
   QMainWindow::closeEvent(event);
 }

@@ -133,6 +133,12 @@ QStringList RunPanel::checkpoints() const {
   return out;
 }
 
+QStringList RunPanel::checkpoint_labels() const {
+  QStringList out;
+  for (int i = 0; i < checkpoint_->count(); ++i) out << checkpoint_->itemText(i);
+  return out;
+}
+
 void RunPanel::set_mode(const QString& mode) {
   const int row = mode_->findData(mode);
   if (row >= 0) mode_->setCurrentIndex(row);

@@ -25,6 +25,7 @@ class RunPanel : public QWidget {
   // Adds a checkpoint to the picker (kept once per path) with a short label; returns its row.
   int add_checkpoint(const QString& path, const QString& label = {});
   QStringList checkpoints() const;
+  QStringList checkpoint_labels() const;  // as shown, in the same order
   void set_mode(const QString& mode);
   void set_steps(int steps_action, int steps_video);
   void set_seed(quint64 seed);
