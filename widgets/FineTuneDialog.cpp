@@ -1,6 +1,6 @@
 #include "widgets/FineTuneDialog.h"
 
-#include <QDialogButtonBox>
+#include <QCheckBox>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFile>
@@ -89,6 +89,9 @@ FineTuneDialog::FineTuneDialog(const QString& xwam_program, QWidget* parent)
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Run directory"), run_dir_->text());
     if (!dir.isEmpty()) run_dir_->setText(dir);
   });
+
+  resume_ = new QCheckBox(tr("resume: continue from the run directory's latest checkpoint"), this);
+  form->addRow(QString(), resume_);
 
   steps_ = new QSpinBox(this);
   steps_->setRange(1, 10'000'000);
@@ -215,6 +218,7 @@ void FineTuneDialog::set_steps(int steps) { steps_->setValue(steps); }
 void FineTuneDialog::set_learning_rate(double lr) { lr_->setValue(lr); }
 void FineTuneDialog::set_batch_size(int batch_size) { batch_->setValue(batch_size); }
 void FineTuneDialog::set_run_dir(const QString& dir) { run_dir_->setText(dir); }
+void FineTuneDialog::set_resume(bool resume) { resume_->setChecked(resume); }
 QString FineTuneDialog::run_dir() const { return run_dir_->text().trimmed(); }
 bool FineTuneDialog::running() const { return process_->state() != QProcess::NotRunning; }
 QString FineTuneDialog::log_text() const { return log_->toPlainText(); }
@@ -251,7 +255,8 @@ QStringList FineTuneDialog::train_arguments(const QString& config_path) const {
   args << episode_files();
   // Absolute, so the checkpoint paths the job reports do not depend on its working directory.
   args << "--out" << QFileInfo(run_dir()).absoluteFilePath();
-  if (!init_->text().trimmed().isEmpty()) args << "--init" << init_->text().trimmed();
+  if (resume_->isChecked()) args << "--resume";
+  else if (!init_->text().trimmed().isEmpty()) args << "--init" << init_->text().trimmed();
   return args;
 }
 
@@ -357,7 +362,7 @@ void FineTuneDialog::on_finished(int exit_code, QProcess::ExitStatus status) {
   on_stdout();
   if (!stderr_buffer_.isEmpty()) append_log(QString::fromUtf8(stderr_buffer_) + "\n"), stderr_buffer_.clear();
   const bool cancelled = cancel_requested_;
-  if (cancelled) set_status(tr("Stopped at step %1; resume by starting again with the same run directory.").arg(last_step_));
+  if (cancelled) set_status(tr("Stopped at step %1 (checkpoint saved); tick “resume” and Start to continue.").arg(last_step_));
   else if (status == QProcess::NormalExit && exit_code == 0) set_status(tr("Done: %1 steps; checkpoints are in the Run panel's picker.").arg(last_step_));
   else set_status(tr("The job failed (exit code %1); see the log below.").arg(exit_code), true);
   update_buttons();
@@ -392,7 +397,8 @@ bool FineTuneDialog::script_parts(QString* prelude, QString* command, QString* e
   QStringList words{shell_quote(program_), "train", "--config", "\"$RUNDIR/studio-config.json\"", "--data"};
   for (const QString& f : episode_files()) words << shell_quote(f);
   words << "--out" << "\"$RUNDIR\"";
-  if (!init_->text().trimmed().isEmpty()) words << "--init" << shell_quote(init_->text().trimmed());
+  if (resume_->isChecked()) words << "--resume";
+  else if (!init_->text().trimmed().isEmpty()) words << "--init" << shell_quote(init_->text().trimmed());
   *command = words.join(' ');
   return true;
 }

@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QProcess>
 
+class QCheckBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
@@ -34,6 +35,7 @@ class FineTuneDialog : public QDialog {
   void set_learning_rate(double lr);
   void set_batch_size(int batch_size);
   void set_run_dir(const QString& dir);
+  void set_resume(bool resume);  // continue the run directory's latest checkpoint (--resume)
   QString run_dir() const;
 
   // The training config with the dialog's steps / lr / batch size written in; throws nothing — an
@@ -78,6 +80,7 @@ class FineTuneDialog : public QDialog {
   QLineEdit* init_;
   QLineEdit* config_;
   QLineEdit* run_dir_;
+  QCheckBox* resume_;
   QSpinBox* steps_;
   QDoubleSpinBox* lr_;
   QSpinBox* batch_;

@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
@@ -561,7 +562,7 @@ widgets::FineTuneDialog* MainWindow::fine_tune_dialog() {
   // The demo model's fine-tuning recipe; any other config JSON can be chosen.
   const QString config = QDir(QStringLiteral(XWAM_SOURCE_ROOT)).filePath("assets/configs/demo-xwam.json");
   if (QFileInfo::exists(config)) fine_tune_->set_config_file(config);
-  fine_tune_->set_run_dir(QDir::home().filePath("xwam-runs/finetune"));
+  fine_tune_->set_run_dir(QDir::home().filePath("xwam-runs/finetune-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss")));
   // Finished checkpoints become selectable in the Run panel as they appear.
   connect(fine_tune_, &widgets::FineTuneDialog::checkpoint_ready, this, [this](const QString& dir) {
     QDir d(dir);

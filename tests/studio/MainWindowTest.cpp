@@ -494,5 +494,16 @@ TEST(FineTune, CancelStopsTheTrainingProcess) {
               dialog.last_step());
   EXPECT_TRUE(finished.at(0).at(1).toBool());
   EXPECT_FALSE(dialog.running());
-  EXPECT_LT(dialog.last_step(), 100000);
+  const int stopped_at = dialog.last_step();
+  EXPECT_LT(stopped_at, 100000);
+
+  // Resume continues from the checkpoint the job saved when it stopped.
+  dialog.set_resume(true);
+  QSignalSpy resumed(&dialog, &widgets::FineTuneDialog::progress);
+  ASSERT_TRUE(dialog.start()) << dialog.status_text().toStdString();
+  ASSERT_TRUE(resumed.wait(60000)) << dialog.log_text().toStdString();
+  EXPECT_GT(resumed.at(0).at(0).toInt(), stopped_at) << dialog.log_text().toStdString();
+  dialog.cancel();
+  QSignalSpy done(&dialog, &widgets::FineTuneDialog::job_finished);
+  ASSERT_TRUE(!dialog.running() || done.wait(30000));
 }
