@@ -23,8 +23,9 @@ QSize ImageView::sizeHint() const { return image_.isNull() ? QSize(320, 240) : i
 
 void ImageView::paintEvent(QPaintEvent*) {
   QPainter p(this);
-  p.fillRect(rect(), QColor(32, 32, 32));
   if (image_.isNull()) {
+    // An empty tile is a dark box with its note; an image is drawn alone (no heavy letterbox bars).
+    p.fillRect(rect(), QColor(32, 32, 32));
     p.setPen(QColor(170, 170, 170));
     p.drawText(rect().adjusted(6, 6, -6, -6), Qt::AlignCenter | Qt::TextWordWrap, text_);
     return;

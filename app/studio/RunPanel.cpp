@@ -33,6 +33,11 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
   ckpt_row->addWidget(checkpoint_, 1);
   ckpt_row->addWidget(browse);
   form->addRow(tr("Checkpoint"), ckpt_row);
+  checkpoint_note_ = new QLabel(this);
+  checkpoint_note_->setWordWrap(true);
+  checkpoint_note_->setStyleSheet("color:#e08080; font-size:11px;");
+  checkpoint_note_->hide();
+  form->addRow(checkpoint_note_);
 
   mode_ = new QComboBox(this);
   mode_->addItem(tr("X-WAM (action first)"), "xwam");
@@ -95,7 +100,18 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a checkpoint directory"), checkpoint());
     if (!dir.isEmpty()) set_checkpoint(dir);
   });
-  connect(checkpoint_, &QComboBox::currentTextChanged, this, [this] { emit checkpoint_changed(checkpoint()); });
+  connect(checkpoint_, &QComboBox::currentTextChanged, this, [this] {
+    check_checkpoint();
+    emit checkpoint_changed(checkpoint());
+  });
+}
+
+// Says at once when the chosen checkpoint is not on disk (e.g. the demo in a checkout without it).
+void RunPanel::check_checkpoint() {
+  const QString path = checkpoint();
+  const bool missing = !path.isEmpty() && !QFileInfo::exists(path);
+  checkpoint_note_->setText(missing ? tr("not found: %1").arg(path) : QString());
+  checkpoint_note_->setVisible(missing);
 }
 
 RunSettings RunPanel::settings() const {

@@ -44,7 +44,9 @@ class RunPanel : public QWidget {
   void checkpoint_changed(const QString& path);
 
  private:
+  void check_checkpoint();
   QComboBox* checkpoint_;
+  QLabel* checkpoint_note_;
   QComboBox* mode_;
   QSpinBox* steps_action_;
   QSpinBox* steps_video_;
