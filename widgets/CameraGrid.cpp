@@ -138,6 +138,7 @@ void CameraGrid::refresh() {
     tile.depth->set_image(depth_image(*episode_, static_cast<int>(c), frame_, tile.depth_range.first, tile.depth_range.second));
     QString why;
     if (!rollout_) why = note_;
+    else if (rollout_->views.empty()) why = tr("no predicted images (actions-only mode)");
     else if (tile.view < 0) why = tr("not a model view");
     else if (predicted_k_ < 0) why = tr("prediction starts at frame %1").arg(rollout_->frame_indices.front() - episode_->first_frame);
     if (!why.isEmpty()) {

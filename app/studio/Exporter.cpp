@@ -1,5 +1,6 @@
 #include "app/studio/Exporter.h"
 
+#include <QDir>
 #include <QFile>
 #include <QPainter>
 #include <QSaveFile>
@@ -27,6 +28,7 @@ QImage recorded_rgb(const data::Episode& episode, const geometry::RolloutView& v
 }  // namespace
 
 void export_rollout_frames(const QString& dir, const geometry::Rollout& rollout) {
+  QDir().mkpath(dir);  // write_rollout creates it only through the views' folders
   geometry::write_rollout(dir.toStdString(), rollout);
 }
 

@@ -347,8 +347,8 @@ void MainWindow::on_loaded(const LoadedEpisode& loaded) {
                              .arg(episode_->cameras.size())
                              .arg(success));
   statusBar()->showMessage(tr("Episode %1 of %2").arg(QString::fromStdString(episode_->name)).arg(loaded.path));
+  apply_pending_session();  // before episode_shown, so its listeners (e.g. --run) see the session's settings
   emit episode_shown();
-  apply_pending_session();
 }
 
 void MainWindow::set_instruction(const QString& text) { instruction_edit_->setText(text); }
@@ -418,6 +418,12 @@ bool MainWindow::start_run(RunSettings settings) {
   report_.reset();
   grid_->set_rollout(nullptr);
   grid_->set_prediction_note(tr("waiting for the model…"));
+  if (view_3d_shows_rollout_) {
+    // Back to the recorded episode until the new prediction is there.
+    view_3d_shows_rollout_ = false;
+    set_3d_sequences(nullptr, episode_cloud_);
+    sync_3d_frame();
+  }
   if (settings.mode != "action-conditioned") {
     action_plot_->clear_predicted();
     imagine_button_->setEnabled(false);
@@ -449,6 +455,7 @@ void MainWindow::on_action_ready(const ActionChunkData& chunk) {
     action_plot_->set_predicted(chunk.actions, chunk.action_frames, chunk.states, chunk.state_frames);
     imagine_button_->setEnabled(true);
   }
+  show_predicted_path(chunk);
   run_panel_->set_result_text(tr("action chunk ready after <b>%1</b>").arg(ms_text(chunk.latency_ms)));
 }
 
@@ -476,6 +483,7 @@ void MainWindow::on_finished(const RunOutcome& outcome) {
       if (outcome.rollout && outcome.rollout->num_frames() > 0 && episode_)
         timeline_->set_frame(outcome.rollout->frame_indices.back() - episode_->first_frame);
       statusBar()->showMessage(tr("Run finished: %1").arg(outcome.checkpoint_origin), 10000);
+      if (!outcome.save_error.isEmpty()) show_message(tr("The rollout could not be saved: %1").arg(outcome.save_error), true);
       break;
     }
     case RunOutcome::Status::Cancelled:
@@ -510,6 +518,7 @@ void MainWindow::show_rollout(std::shared_ptr<const geometry::Rollout> rollout,
 
 void MainWindow::show_recorded_cloud() {
   view_3d_shows_rollout_ = false;
+  episode_cloud_.reset();
   view_3d_->set_sequences(nullptr, nullptr);
   const int generation = ++recorded_cloud_generation_;
   using Cloud = std::shared_ptr<const geometry::CloudSequence>;
@@ -519,7 +528,8 @@ void MainWindow::show_recorded_cloud() {
     watcher->deleteLater();
     // A newer episode or a rollout took the view meanwhile.
     if (generation != recorded_cloud_generation_ || view_3d_shows_rollout_ || !cloud) return;
-    view_3d_->set_sequences(nullptr, std::make_shared<const render::PointSequence>(cli::to_point_sequence(*cloud)));
+    episode_cloud_ = std::make_shared<const render::PointSequence>(cli::to_point_sequence(*cloud));
+    set_3d_sequences(nullptr, episode_cloud_);
     sync_3d_frame();
   });
   watcher->setFuture(QtConcurrent::run([episode = episode_]() -> Cloud {
@@ -540,9 +550,42 @@ void MainWindow::show_clouds(std::shared_ptr<const geometry::CloudSequence> pred
                              std::shared_ptr<const geometry::CloudSequence> recorded) {
   view_3d_shows_rollout_ = true;
   ++recorded_cloud_generation_;
-  view_3d_->set_sequences(predicted ? std::make_shared<const render::PointSequence>(cli::to_point_sequence(*predicted)) : nullptr,
+  set_3d_sequences(predicted ? std::make_shared<const render::PointSequence>(cli::to_point_sequence(*predicted)) : nullptr,
                           recorded ? std::make_shared<const render::PointSequence>(cli::to_point_sequence(*recorded)) : nullptr);
   sync_3d_frame();
+}
+
+// The predicted chunk's end-effector path over the recorded episode, while the video is still being
+// denoised. Frames follow the episode's (as the recorded cloud's do): frame t holds one marker at the
+// predicted position of the latest predicted state at or before t, and the trajectory lists them.
+void MainWindow::show_predicted_path(const ActionChunkData& chunk) {
+  const size_t H = chunk.states.size() / data::kStateDim;
+  if (view_3d_shows_rollout_ || H == 0 || chunk.state_frames.size() != H || !episode_) return;
+  int arm = 0;
+  while (arm < data::kArms && !episode_->arm_present(arm)) ++arm;
+  if (arm == data::kArms) return;
+  auto path = std::make_shared<render::PointSequence>();
+  size_t h = 0;
+  for (int t = 0; t < episode_->num_frames; ++t) {
+    while (h + 1 < H && chunk.state_frames[h + 1] - episode_->first_frame <= t) ++h;
+    const float* s = chunk.states.data() + h * data::kStateDim + arm * data::kStatePerArm;
+    path->trajectory.push_back({s[0], s[1], s[2]});
+    path->frames.push_back(render::PointFrame{{s[0], s[1], s[2]}, {255, 160, 60}, {}, {}});
+  }
+  path->source = "predicted";
+  set_3d_sequences(path, episode_cloud_);
+  sync_3d_frame();
+}
+
+// The renderer checks the sequences; a bad one is reported, never fatal.
+void MainWindow::set_3d_sequences(std::shared_ptr<const render::PointSequence> predicted,
+                                  std::shared_ptr<const render::PointSequence> recorded) {
+  try {
+    view_3d_->set_sequences(std::move(predicted), std::move(recorded));
+  } catch (const std::exception& e) {
+    view_3d_->set_sequences(nullptr, nullptr);
+    show_message(tr("3D view: %1").arg(QString::fromStdString(e.what())), true);
+  }
 }
 
 // The 3D view holds either the episode's frames or the rollout's; follow the timeline in both.
@@ -606,6 +649,7 @@ bool MainWindow::save_session(const QString& path) {
   // The rollout is kept beside the session, so the session reopens with it.
   if (rollout_) {
     s.rollout_dir = QFileInfo(path).absoluteDir().filePath(QFileInfo(path).completeBaseName() + ".rollout");
+    QDir().mkpath(s.rollout_dir);
     try {
       geometry::write_rollout(s.rollout_dir.toStdString(), *rollout_);
     } catch (const std::exception& e) {

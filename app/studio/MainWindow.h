@@ -9,6 +9,7 @@
 #include "app/studio/RolloutRunner.h"
 #include "app/studio/SceneLoader.h"
 #include "app/studio/Session.h"
+#include "render/SceneData.h"
 
 class QLabel;
 class QLineEdit;
@@ -103,6 +104,9 @@ class MainWindow : public QMainWindow {
   void show_clouds(std::shared_ptr<const geometry::CloudSequence> predicted,
                    std::shared_ptr<const geometry::CloudSequence> recorded);
   void sync_3d_frame();
+  void show_predicted_path(const ActionChunkData& chunk);  // end-effector path of the predicted states
+  void set_3d_sequences(std::shared_ptr<const render::PointSequence> predicted,
+                        std::shared_ptr<const render::PointSequence> recorded);
 
   SceneLoader loader_;
   RolloutRunner runner_;
@@ -127,6 +131,7 @@ class MainWindow : public QMainWindow {
   RunPanel* run_panel_ = nullptr;
   widgets::VulkanViewport* view_3d_ = nullptr;
   bool view_3d_shows_rollout_ = false;  // frames of the 3D view are the rollout's (else the episode's)
+  std::shared_ptr<const render::PointSequence> episode_cloud_;  // the recorded episode, fused
   int recorded_cloud_generation_ = 0;   // drops fusions of an episode that is no longer shown
   QPushButton* imagine_button_ = nullptr;
   QLabel* banner_;

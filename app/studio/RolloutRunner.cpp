@@ -7,6 +7,7 @@
 #include "app/studio/RolloutRunner.h"
 #include "app/studio/RolloutComparison.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFuture>
 #include <QtConcurrent/QtConcurrent>
@@ -106,7 +107,15 @@ bool RolloutRunner::start(std::shared_ptr<const data::Episode> episode, const Ru
       out.video_ms = result.timings.video_ms;
       out.decode_ms = result.timings.decode_ms;
       out.total_ms = result.timings.total_ms;
-      if (!settings.output_dir.isEmpty()) geometry::write_rollout(settings.output_dir.toStdString(), result.rollout);
+      if (!settings.output_dir.isEmpty()) {
+        // The directory first: a rollout without views (Fast-WAM) writes only CSVs and the manifest.
+        try {
+          QDir().mkpath(settings.output_dir);
+          geometry::write_rollout(settings.output_dir.toStdString(), result.rollout);
+        } catch (const std::exception& e) {
+          out.save_error = QString::fromStdString(e.what());
+        }
+      }
       auto rollout = std::make_shared<const geometry::Rollout>(std::move(result.rollout));
       out.rollout = rollout;
       out.status = RunOutcome::Status::Done;

@@ -50,6 +50,7 @@ struct RunOutcome {
   ActionChunkData chunk;
   std::shared_ptr<const geometry::EvaluationReport> report;   // Done and evaluated
   QString evaluation_error;         // evaluation failed (the rollout is still shown)
+  QString save_error;               // writing output_dir failed (the rollout is still shown)
   // Fused 4D clouds for the 3D view: the prediction and the recording at the same frames, with
   // per-point errors of the prediction; null when the rollout has no depth or fusion failed.
   std::shared_ptr<const geometry::CloudSequence> predicted_cloud, recorded_cloud;

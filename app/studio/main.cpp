@@ -1,5 +1,5 @@
 // xwam-studio: the X-WAM Studio desktop app.
-//   xwam-studio [--scene FILE.h5[:EPISODE]] [--session FILE.json] [--checkpoint CKPT] [--instruction TEXT]
+//   xwam-studio [--scene FILE.h5[:EPISODE]] [--session-file FILE.json] [--checkpoint CKPT] [--instruction TEXT]
 //               [--run] [--screenshot PNG] [--quit-after-run]
 #include <QApplication>
 #include <QCommandLineParser>
@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
   parser.setApplicationDescription("X-WAM Studio: 4D world-action modeling of robot scenes");
   parser.addHelpOption();
   QCommandLineOption scene(QStringList{"scene"}, "Episode file to open, FILE.h5[:EPISODE] (default: the shipped scene).", "FILE");
-  QCommandLineOption session(QStringList{"session"}, "Studio session to reopen (JSON).", "FILE");
+  // Not "--session": QApplication takes that one for X11 session management.
+  QCommandLineOption session(QStringList{"session-file"}, "Studio session to reopen (JSON, File ▸ Save Session).", "FILE");
   QCommandLineOption checkpoint(QStringList{"checkpoint"}, "Checkpoint to run (default: assets/checkpoints/demo).", "CKPT");
   QCommandLineOption instruction(QStringList{"instruction"}, "Instruction text instead of the episode's own.", "TEXT");
   QCommandLineOption run(QStringList{"run"}, "Run a prediction once the episode is shown.");

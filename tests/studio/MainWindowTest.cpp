@@ -249,9 +249,11 @@ TEST(MainWindowRun, ActionsFirstThenVideoWhileTheEventLoopTicksThenScrubAndMetri
   // Event order as the window's slots see it; the action plot must be filled when the chunk arrives.
   QStringList events;
   bool plot_filled_at_action = false;
+  int frames_3d_at_action = -1;
   QObject::connect(window.runner(), &studio::RolloutRunner::action_ready, &window, [&] {
     events << "action";
     plot_filled_at_action = window.action_plot()->has_predicted();
+    frames_3d_at_action = window.view_3d()->frame_count();  // the predicted end-effector path is in
   });
   QObject::connect(window.runner(), &studio::RolloutRunner::frame_decoded, &window, [&] { events << "frame"; });
   QObject::connect(window.runner(), &studio::RolloutRunner::finished, &window, [&] { events << "finished"; });
@@ -286,6 +288,7 @@ TEST(MainWindowRun, ActionsFirstThenVideoWhileTheEventLoopTicksThenScrubAndMetri
   EXPECT_TRUE(events.contains("frame"));
   EXPECT_EQ(events.back(), "finished");
   EXPECT_TRUE(plot_filled_at_action);
+  EXPECT_GE(frames_3d_at_action, 1);
 
   // Metrics: mean, baseline and one row per predicted frame.
   ASSERT_TRUE(window.report());
