@@ -3,6 +3,7 @@
 // the action chunk before the video, scrub the prediction, read the metrics; cancel; imagine edited
 // actions; save and reopen a session; export; fine-tune through the dialog and cancel a fine-tune.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <QAction>
@@ -421,6 +422,40 @@ TEST(MainWindowRun, SessionSavesAndReopensWithItsRolloutAndExportsWork) {
   ASSERT_TRUE(reopened.rollout());
   EXPECT_GT(reopened.metrics_table()->frame_rows(), 0);
   EXPECT_TRUE(reopened.action_plot()->has_predicted());
+}
+
+TEST(MainWindowRun, FastWamPredictsActionsOnly) {
+  studio::MainWindow window;
+  open_tiny(window, 2);
+  window.run_panel()->set_mode("fastwam");
+  ASSERT_TRUE(window.run());
+  ASSERT_EQ(wait_run(window), static_cast<int>(Status::Done)) << window.message().toStdString();
+  EXPECT_TRUE(window.message().isEmpty()) << window.message().toStdString();
+  ASSERT_TRUE(window.rollout());
+  EXPECT_TRUE(window.rollout()->views.empty());
+  EXPECT_FALSE(window.rollout()->actions.empty());
+  EXPECT_TRUE(window.action_plot()->has_predicted());
+  EXPECT_EQ(window.metrics_table()->frame_rows(), 0);
+}
+
+TEST(StudioProgram, ScriptedRunWritesAScreenshotAndExitsWithTheRunsStatus) {
+  ASSERT_TRUE(tiny().ok);
+  const std::string studio = XWAM_BINARY_DIR "/bin/xwam-studio";
+  const fs::path png = tiny().dir / "shot.png";
+  const std::string env = "QT_QPA_PLATFORM=offscreen XDG_CONFIG_HOME=" + (tiny().dir / "config").string() + " ";
+  const std::string ok = env + studio + " --scene " + tiny().scene.string() + " --checkpoint " + tiny().run.string() +
+                         " --instruction 'stack the cubes' --run --screenshot " + png.string() +
+                         " --quit-after-run > /dev/null 2>&1";
+  EXPECT_EQ(std::system(ok.c_str()), 0);
+  const QImage shot(QString::fromStdString(png.string()));
+  EXPECT_GT(shot.width(), 800);
+  // A checkpoint that is not there: the window says so, the screenshot still comes, the exit code is 1.
+  fs::remove(png);
+  const std::string bad = env + studio + " --scene " + tiny().scene.string() +
+                          " --checkpoint /nonexistent --run --screenshot " + png.string() + " --quit-after-run > /dev/null 2>&1";
+  const int rc = std::system(bad.c_str());
+  EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 1) << rc;
+  EXPECT_TRUE(fs::exists(png));
 }
 
 // ---- fine-tuning through the dialog -----------------------------------------------------------
