@@ -16,6 +16,7 @@ struct ClipSpec {
   int frame_skip = 4;     // env steps per video frame; K = H · frame_skip actions
   int width = 0, height = 0;         // model input size per view; 0 = the camera's own
   std::vector<std::string> cameras;  // views in model order; empty = the episode's order
+  int start_stride = 1;  // a loader cuts clips starting every n-th frame (fewer, distinct clips)
 
   int num_actions() const { return future_frames * frame_skip; }
 };

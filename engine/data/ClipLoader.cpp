@@ -159,7 +159,8 @@ ClipLoader::ClipLoader(std::vector<std::string> files, ClipSpec spec, NormStats 
       const bool held_out = options.holdout_every > 0 && global_episode % options.holdout_every == options.holdout_every - 1;
       if (held_out != options.holdout_split) continue;
       const int starts = std::max(0, reader.summary(e).num_frames - impl_->spec.future_frames * impl_->spec.frame_skip);
-      for (int s = 0; s < starts; ++s) impl_->clips.push_back({static_cast<int>(f), e, s});
+      for (int s = 0; s < starts; s += std::max(1, impl_->spec.start_stride))
+        impl_->clips.push_back({static_cast<int>(f), e, s});
       ++impl_->episodes;
     }
   }

@@ -36,7 +36,7 @@ TaskSettings TaskSettings::from_json_text(const std::string& text, const std::st
   if (!j.contains("task")) return s;
   const json& t = j.at("task");
   static const char* known[] = {"kind", "timesteps", "clean_action_probability", "beta_alpha", "shift", "text_dropout",
-                                "loss_weights", "kl_weight", "cameras", "crop_scale", "holdout_every"};
+                                "loss_weights", "kl_weight", "cameras", "crop_scale", "clip_stride", "holdout_every"};
   for (const auto& [key, value] : t.items())
     if (std::find(std::begin(known), std::end(known), key) == std::end(known))
       throw Error(origin, "key task." + key, "unknown task setting");
@@ -59,6 +59,8 @@ TaskSettings TaskSettings::from_json_text(const std::string& text, const std::st
   take(t, "cameras", s.cameras, origin);
   take(t, "crop_scale", s.crop_scale, origin);
   take(t, "holdout_every", s.holdout_every, origin);
+  take(t, "clip_stride", s.clip_stride, origin);
+  if (s.clip_stride < 1) throw Error(origin, "key task.clip_stride", "must be at least 1");
   if (t.contains("loss_weights")) {
     const json& w = t.at("loss_weights");
     take(w, "video", s.loss_weights.video, origin);

@@ -2,7 +2,8 @@
 //   {"model": "demo" | {"base": "demo", ...},
 //    "task": {"kind": "xwam" | "vae", "timesteps": "ans", "clean_action_probability": 0.5, "shift": 5,
 //             "text_dropout": 0.1, "loss_weights": {"video": 1, "state": 1, "action": 1, "depth": 1},
-//             "cameras": ["main", "side", "wrist0"], "crop_scale": 0.95, "holdout_every": 10},
+//             "cameras": ["main", "side", "wrist0"], "crop_scale": 0.95, "clip_stride": 1,
+//             "holdout_every": 10},
 //    "train": {TrainConfig keys}}
 #pragma once
 #include <string>
@@ -29,6 +30,7 @@ struct TaskSettings {
   double kl_weight = 1e-6;       // VAE task: weight of the KL term
   std::vector<std::string> cameras;  // episode cameras in model view order; empty = the data's first views
   double crop_scale = 1.0;       // < 1: random crop per clip (augmentation)
+  int clip_stride = 1;           // clips start every n-th episode frame
   int holdout_every = 0;         // every n-th episode held out for evaluation (0 = none)
 
   // Throws xwam::Error naming the file and key.

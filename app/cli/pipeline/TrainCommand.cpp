@@ -136,7 +136,8 @@ XWAM_COMMAND(train, "Train or fine-tune X-WAM (or its video VAE) on episode file
   lo.world_size = env.world_size;
   lo.crop_scale = settings.crop_scale;
   lo.holdout_every = settings.holdout_every;
-  const data::ClipSpec spec = pipeline::clip_spec(mc, data.cameras);
+  data::ClipSpec spec = pipeline::clip_spec(mc, data.cameras);
+  spec.start_stride = settings.clip_stride;
   data::ClipLoader loader(files, spec, data.stats, lo);
   std::unique_ptr<data::ClipLoader> eval;
   if (settings.holdout_every > 0) {
