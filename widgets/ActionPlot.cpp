@@ -241,7 +241,8 @@ void ActionPlot::paintEvent(QPaintEvent*) {
       p.drawPath(path);
       if (!dots) return;
       p.setBrush(pen.color());
-      for (size_t k = 0; k < frames.size(); ++k) p.drawEllipse(map(frames[k], values[k * width + d]), 2.5, 2.5);
+      const double r = frames.size() > 16 ? 1.6 : 2.5;  // long chunks: smaller dots, the curve stays readable
+      for (size_t k = 0; k < frames.size(); ++k) p.drawEllipse(map(frames[k], values[k * width + d]), r, r);
     };
     if (actions) {
       const bool dim_edited = [&] {

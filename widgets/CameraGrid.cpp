@@ -53,6 +53,9 @@ void CameraGrid::set_episode(std::shared_ptr<const data::Episode> episode) {
     tile.depth->set_text(tr("no depth"));
     tile.pred_rgb = new ImageView(this);
     tile.pred_depth = new ImageView(this);
+    // RGB sits on top of its depth map, the pair centred in the space (not two far-apart images).
+    for (ImageView* v : {tile.rgb, tile.pred_rgb}) v->set_vertical_alignment(Qt::AlignBottom);
+    for (ImageView* v : {tile.depth, tile.pred_depth}) v->set_vertical_alignment(Qt::AlignTop);
     tile.depth_range = depth_range(*episode_, static_cast<int>(c));
     tile.legend = new QWidget(this);
     if (cam.has_depth) {

@@ -19,6 +19,11 @@ void ImageView::set_text(const QString& text) {
   update();
 }
 
+void ImageView::set_vertical_alignment(Qt::Alignment alignment) {
+  vertical_ = alignment;
+  update();
+}
+
 QSize ImageView::sizeHint() const { return image_.isNull() ? QSize(320, 240) : image_.size() * 2; }
 
 void ImageView::paintEvent(QPaintEvent*) {
@@ -31,7 +36,9 @@ void ImageView::paintEvent(QPaintEvent*) {
     return;
   }
   QSize fitted = image_.size().scaled(size(), Qt::KeepAspectRatio);
-  QRect target(QPoint((width() - fitted.width()) / 2, (height() - fitted.height()) / 2), fitted);
+  const int y = vertical_ == Qt::AlignTop ? 0 : vertical_ == Qt::AlignBottom ? height() - fitted.height()
+                                                                               : (height() - fitted.height()) / 2;
+  QRect target(QPoint((width() - fitted.width()) / 2, y), fitted);
   p.drawImage(target, image_);
 }
 

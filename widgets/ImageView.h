@@ -13,6 +13,8 @@ class ImageView : public QWidget {
   explicit ImageView(QWidget* parent = nullptr);
   void set_image(const QImage& image);
   void set_text(const QString& text);  // shown when the image is null
+  // Where the fitted image sits vertically when the widget is taller (default: centred).
+  void set_vertical_alignment(Qt::Alignment alignment);
   const QImage& image() const { return image_; }
   QSize sizeHint() const override;
 
@@ -22,6 +24,7 @@ class ImageView : public QWidget {
  private:
   QImage image_;
   QString text_;
+  Qt::Alignment vertical_ = Qt::AlignVCenter;
 };
 
 }  // namespace xwam::widgets
