@@ -94,7 +94,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   const QStringList labels = settings.value("run/checkpoint_labels").toStringList();
   for (int i = 0; i < known.size(); ++i)
     if (QFileInfo::exists(known[i])) run_panel_->add_checkpoint(known[i], i < labels.size() ? labels[i] : QString());
-  run_panel_->set_checkpoint(settings.value("run/checkpoint", default_checkpoint()).toString());
+  const QString last = settings.value("run/checkpoint").toString();
+  run_panel_->set_checkpoint(QFileInfo::exists(last) ? last : default_checkpoint());
 }
 
 MainWindow::~MainWindow() = default;

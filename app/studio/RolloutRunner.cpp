@@ -9,6 +9,7 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QThreadPool>
 #include <QFuture>
 #include <QtConcurrent/QtConcurrent>
 #include <optional>
@@ -19,6 +20,8 @@
 namespace xwam::studio {
 
 struct RolloutRunner::Impl {
+  // Its own thread, so a long rollout never holds up the shared pool (scene loading, fusion, export).
+  QThreadPool pool;
   QFuture<void> future;
   // Set by start(), cleared on the GUI thread just before finished() is emitted, so a slot of
   // finished() can start the next run (the worker may still be returning at that moment).
@@ -32,7 +35,10 @@ struct RolloutRunner::Impl {
 #endif
 };
 
-RolloutRunner::RolloutRunner(QObject* parent) : QObject(parent), impl_(std::make_unique<Impl>()) {}
+RolloutRunner::RolloutRunner(QObject* parent) : QObject(parent), impl_(std::make_unique<Impl>()) {
+  impl_->pool.setMaxThreadCount(1);
+  impl_->pool.setExpiryTimeout(-1);  // keep the thread: LibTorch's per-thread state stays warm
+}
 
 RolloutRunner::~RolloutRunner() {
   impl_->cancel->cancel();
@@ -59,7 +65,7 @@ bool RolloutRunner::start(std::shared_ptr<const data::Episode> episode, const Ru
   // queued when the runner is destroyed are dropped with it (it is their context object).
   auto post = [this](auto fn) { QMetaObject::invokeMethod(this, std::move(fn), Qt::QueuedConnection); };
 
-  impl_->future = QtConcurrent::run([this, post, cancel, episode, settings] {
+  impl_->future = QtConcurrent::run(&impl_->pool, [this, post, cancel, episode, settings] {
     RunOutcome out;
 #ifdef XWAM_STUDIO_ROLLOUTS
     Impl& d = *impl_;
