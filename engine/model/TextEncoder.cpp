@@ -346,4 +346,9 @@ torch::Tensor TextEncoderImpl::forward_umt5(const torch::Tensor& ids, const torc
   return norm->as<T5LayerNorm>()->forward(x);
 }
 
+int64_t umt5_parameters(const TextConfig& c) {
+  const int64_t d = c.dim, f = c.ffn_dim;
+  return int64_t(c.vocab) * d + int64_t(c.num_layers) * (2 * d + 4 * d * d + 3 * d * f + int64_t(c.num_buckets) * c.num_heads) + d;
+}
+
 }  // namespace xwam::model

@@ -51,4 +51,8 @@ struct TextEncoderImpl : torch::nn::Module {
 };
 TORCH_MODULE(TextEncoder);
 
+// Parameters of the umt5-xxl encoder of `config` from its numbers alone (no allocation):
+// vocab·dim + layers·(2·dim + 4·dim² + 3·dim·ffn + buckets·heads) + dim.
+int64_t umt5_parameters(const TextConfig& config);
+
 }  // namespace xwam::model

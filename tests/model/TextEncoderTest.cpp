@@ -31,10 +31,7 @@ TextConfig tiny_umt5_config(const std::string& tokenizer) { return {"umt5-xxl", 
 //   vocab·dim                                   token_embedding
 // + layers·(2·dim + 4·dim² + 3·dim·ffn + buckets·heads)   norm1, norm2, q/k/v/o, gate/fc1/fc2, relative bias
 // + dim                                         final norm
-int64_t umt5_parameters(const TextConfig& c) {
-  const int64_t d = c.dim, f = c.ffn_dim;
-  return int64_t(c.vocab) * d + int64_t(c.num_layers) * (2 * d + 4 * d * d + 3 * d * f + int64_t(c.num_buckets) * c.num_heads) + d;
-}
+int64_t umt5_parameters(const TextConfig& c) { return xwam::model::umt5_parameters(c); }
 
 // Instructions the SentencePiece reader must encode exactly as libsentencepiece: extra and odd
 // whitespace, NFKC (full-width letters, ligature), accents, characters outside the vocabulary,
