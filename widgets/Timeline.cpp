@@ -1,6 +1,9 @@
 #include "widgets/Timeline.h"
 
 #include <QHBoxLayout>
+#include <QPainter>
+#include <QStyleOptionSlider>
+#include <QVBoxLayout>
 #include <QLabel>
 #include <QSlider>
 #include <QStyle>
@@ -8,6 +11,40 @@
 #include <QToolButton>
 
 namespace xwam::widgets {
+
+namespace {
+// A thin strip under the slider with a tick at each marked frame, aligned with the slider's handle.
+class MarksBar : public QWidget {
+ public:
+  MarksBar(QSlider* slider, const std::vector<int>& marks, QWidget* parent)
+      : QWidget(parent), slider_(slider), marks_(marks) {
+    setFixedHeight(5);
+  }
+
+ protected:
+  void paintEvent(QPaintEvent*) override {
+    if (marks_.empty() || slider_->maximum() <= slider_->minimum()) return;
+    QStyleOptionSlider opt;
+    opt.initFrom(slider_);
+    opt.orientation = Qt::Horizontal;
+    opt.minimum = slider_->minimum();
+    opt.maximum = slider_->maximum();
+    const QRect groove = slider_->style()->subControlRect(QStyle::CC_Slider, &opt, QStyle::SC_SliderGroove, slider_);
+    const QRect handle = slider_->style()->subControlRect(QStyle::CC_Slider, &opt, QStyle::SC_SliderHandle, slider_);
+    const int span = groove.width() - handle.width();
+    const int x0 = slider_->mapTo(parentWidget(), groove.topLeft()).x() - x() + handle.width() / 2;
+    QPainter p(this);
+    for (int f : marks_) {
+      const int x = x0 + QStyle::sliderPositionFromValue(opt.minimum, opt.maximum, f, span);
+      p.fillRect(QRect(x - 1, 0, 3, height()), QColor(255, 160, 60));
+    }
+  }
+
+ private:
+  QSlider* slider_;
+  const std::vector<int>& marks_;
+};
+}  // namespace
 
 Timeline::Timeline(QWidget* parent) : QWidget(parent) {
   auto* layout = new QHBoxLayout(this);
@@ -22,12 +59,18 @@ Timeline::Timeline(QWidget* parent) : QWidget(parent) {
   next->setIcon(style()->standardIcon(QStyle::SP_MediaSeekForward));
   next->setToolTip(tr("Next frame"));
   slider_ = new QSlider(Qt::Horizontal, this);
+  slider_->setToolTip(tr("Orange ticks: frames with a prediction"));
+  marks_bar_ = new MarksBar(slider_, marks_, this);
+  auto* slider_column = new QVBoxLayout;
+  slider_column->setSpacing(0);
+  slider_column->addWidget(slider_);
+  slider_column->addWidget(marks_bar_);
   label_ = new QLabel(this);
   label_->setMinimumWidth(110);
   layout->addWidget(prev);
   layout->addWidget(play_button_);
   layout->addWidget(next);
-  layout->addWidget(slider_, 1);
+  layout->addLayout(slider_column, 1);
   layout->addWidget(label_);
   timer_ = new QTimer(this);
 
@@ -56,6 +99,11 @@ void Timeline::set_range(int num_frames, double fps) {
 }
 
 int Timeline::frame() const { return slider_->value(); }
+
+void Timeline::set_marks(const std::vector<int>& frames) {
+  marks_ = frames;
+  marks_bar_->update();
+}
 bool Timeline::playing() const { return timer_->isActive(); }
 void Timeline::set_frame(int t) { slider_->setValue(t); }
 

@@ -1,6 +1,7 @@
 // Frame timeline: a slider, play/pause and step buttons, and playback at the episode's frame rate.
 #pragma once
 #include <QWidget>
+#include <vector>
 
 class QLabel;
 class QSlider;
@@ -18,6 +19,9 @@ class Timeline : public QWidget {
   void set_range(int num_frames, double fps);
   int frame() const;
   bool playing() const;
+  // Frames to mark under the slider (e.g. the predicted ones); empty clears the marks.
+  void set_marks(const std::vector<int>& frames);
+  const std::vector<int>& marks() const { return marks_; }
 
  public slots:
   void set_frame(int t);
@@ -34,6 +38,8 @@ class Timeline : public QWidget {
   QToolButton* play_button_;
   QLabel* label_;
   QTimer* timer_;
+  QWidget* marks_bar_;
+  std::vector<int> marks_;
   int num_frames_ = 0;
 };
 

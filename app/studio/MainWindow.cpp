@@ -336,6 +336,7 @@ void MainWindow::on_loaded(const LoadedEpisode& loaded) {
   imagine_button_->setEnabled(false);
   metrics_->clear_report(tr("Metrics against the recording appear after a run."));
   timeline_->set_range(episode_->num_frames, episode_->fps);
+  timeline_->set_marks({});
   run_panel_->set_start_frame(0, episode_->num_frames);
   show_recorded_cloud();
   instruction_edit_->setText(QString::fromStdString(episode_->instruction));
@@ -419,6 +420,7 @@ bool MainWindow::start_run(RunSettings settings) {
   report_.reset();
   grid_->set_rollout(nullptr);
   grid_->set_prediction_note(tr("waiting for the model…"));
+  timeline_->set_marks({});
   if (view_3d_shows_rollout_) {
     // Back to the recorded episode until the new prediction is there.
     view_3d_shows_rollout_ = false;
@@ -509,6 +511,10 @@ void MainWindow::show_rollout(std::shared_ptr<const geometry::Rollout> rollout,
   rollout_ = std::move(rollout);
   report_ = std::move(report);
   grid_->set_rollout(rollout_);
+  std::vector<int> marks;
+  if (rollout_ && episode_)
+    for (int f : rollout_->frame_indices) marks.push_back(f - episode_->first_frame);
+  timeline_->set_marks(marks);
   if (report_) metrics_->set_report(*report_);
   else if (!evaluation_error.isEmpty()) metrics_->clear_report(tr("no metrics: %1").arg(evaluation_error));
   else metrics_->clear_report(rollout_ && rollout_->views.empty() ? tr("no predicted images in this mode (Fast-WAM predicts actions only)")

@@ -297,6 +297,7 @@ TEST(MainWindowRun, ActionsFirstThenVideoWhileTheEventLoopTicksThenScrubAndMetri
   const int K = window.rollout()->num_frames();
   ASSERT_GE(K, 2);
   EXPECT_EQ(window.metrics_table()->frame_rows(), K);
+  EXPECT_EQ(window.timeline()->marks().size(), static_cast<size_t>(K));  // predicted frames ticked
   EXPECT_NE(window.metrics_table()->item(0, 1)->text(), "–");  // mean PSNR is a number
 
   // Scrubbing: the predicted and recorded images follow the timeline.
