@@ -20,9 +20,9 @@
 #include <QMessageBox>
 #include <QPainter>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrent>
 
@@ -87,7 +87,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   QSettings settings("X-WAM Studio", "xwam-studio");
   restoreGeometry(settings.value("window/geometry").toByteArray());
-  restoreState(settings.value("window/state").toByteArray());
+  if (!restoreState(settings.value("window/state").toByteArray())) {
+    // First start: dock sizes once the window has its size (before that they are not applied).
+    QTimer::singleShot(0, this, [this] {
+      auto dock = [this](const char* name) { return findChild<QDockWidget*>(name); };
+      resizeDocks({dock("actions_dock"), dock("metrics_dock")}, {1, 1}, Qt::Horizontal);
+      resizeDocks({dock("actions_dock")}, {height() / 3}, Qt::Vertical);
+      resizeDocks({dock("scene_dock"), dock("run_dock")}, {1, 1}, Qt::Vertical);
+      resizeDocks({dock("view3d_dock")}, {width() * 3 / 10}, Qt::Horizontal);
+    });
+  }
   run_panel_->add_checkpoint(default_checkpoint(), tr("demo (shipped)"));
   // Checkpoints picked or trained in earlier sessions, while they still exist.
   const QStringList known = settings.value("run/checkpoints").toStringList();
@@ -209,10 +218,6 @@ void MainWindow::build_docks() {
   metrics_dock->setWidget(metrics_);
   addDockWidget(Qt::BottomDockWidgetArea, metrics_dock);
   splitDockWidget(actions_dock, metrics_dock, Qt::Horizontal);
-  resizeDocks({actions_dock, metrics_dock}, {1, 1}, Qt::Horizontal);
-  resizeDocks({actions_dock}, {260}, Qt::Vertical);
-  resizeDocks({scene_dock, run_dock}, {300, 420}, Qt::Vertical);
-  resizeDocks({view_dock}, {420}, Qt::Horizontal);
   connect(metrics_, &widgets::MetricsTable::frame_selected, this, [this](int f) {
     if (episode_) timeline_->set_frame(f - episode_->first_frame);
   });
@@ -615,13 +620,7 @@ widgets::FineTuneDialog* MainWindow::fine_tune_dialog() {
   fine_tune_->set_run_dir(QDir::home().filePath("xwam-runs/finetune-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss")));
   // Finished checkpoints become selectable in the Run panel as they appear.
   connect(fine_tune_, &widgets::FineTuneDialog::checkpoint_ready, this, [this](const QString& dir) {
-    QDir d(dir);
-    if (d.dirName() == "weights") d.cdUp();
-    QString step = d.dirName();
-    step.remove(QRegularExpression("^step_0*"));
-    d.cdUp();
-    d.cdUp();
-    run_panel_->add_checkpoint(dir, tr("%1 · step %2").arg(d.dirName(), step));
+    run_panel_->add_checkpoint(dir);
     statusBar()->showMessage(tr("New checkpoint: %1").arg(dir), 10000);
   });
   return fine_tune_;

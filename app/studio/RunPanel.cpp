@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
+#include <QRegularExpression>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QToolButton>
@@ -132,11 +133,21 @@ QString RunPanel::checkpoint() const {
   return checkpoint_->currentText().trimmed();
 }
 
+namespace {
+// "RUN · step 200" for RUN/checkpoints/step_00000200[/weights], the folder or file name otherwise.
+QString short_label(const QString& path) {
+  static const QRegularExpression trained("([^/]+)/checkpoints/step_0*(\\d+)(/weights)?$");
+  const QRegularExpressionMatch m = trained.match(path);
+  if (m.hasMatch()) return QString("%1 · step %2").arg(m.captured(1), m.captured(2));
+  return QFileInfo(path).fileName();
+}
+}  // namespace
+
 int RunPanel::add_checkpoint(const QString& path, const QString& label) {
   const QString clean = QDir::cleanPath(path);
   const int existing = checkpoint_->findData(clean);
   if (existing >= 0) return existing;
-  checkpoint_->addItem(label.isEmpty() ? clean : label, clean);
+  checkpoint_->addItem(label.isEmpty() ? short_label(clean) : label, clean);
   checkpoint_->setItemData(checkpoint_->count() - 1, clean, Qt::ToolTipRole);
   return checkpoint_->count() - 1;
 }

@@ -499,6 +499,8 @@ TEST(FineTune, TrainsInASeparateProcessAndTheCheckpointBecomesSelectable) {
   ASSERT_GE(checkpoints.count(), 1);
   const QString newest = checkpoints.last().at(0).toString();
   EXPECT_TRUE(window.run_panel()->checkpoints().contains(newest)) << newest.toStdString();
+  EXPECT_TRUE(window.run_panel()->checkpoint_labels().contains("finetune · step 4"))
+      << window.run_panel()->checkpoint_labels().join(", ").toStdString();
   window.run_panel()->set_checkpoint(newest);
   ASSERT_TRUE(window.run());
   EXPECT_EQ(wait_run(window), static_cast<int>(Status::Done)) << window.message().toStdString();
