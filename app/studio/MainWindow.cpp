@@ -117,13 +117,9 @@ void MainWindow::build_docks() {
   auto* form = new QFormLayout(scene_panel);
   episode_list_ = new QListWidget(scene_panel);
   episode_list_->setMaximumHeight(120);
-  instruction_edit_ = new QLineEdit(scene_panel);
-  instruction_edit_->setPlaceholderText(tr("instruction for the model (what if…?)"));
-  instruction_edit_->setClearButtonEnabled(true);
   episode_info_ = new QLabel(scene_panel);
   episode_info_->setWordWrap(true);
   form->addRow(tr("Episodes"), episode_list_);
-  form->addRow(tr("Instruction"), instruction_edit_);
   form->addRow(episode_info_);
   scene_dock->setWidget(scene_panel);
   addDockWidget(Qt::LeftDockWidgetArea, scene_dock);
@@ -132,13 +128,14 @@ void MainWindow::build_docks() {
     statusBar()->showMessage(tr("Loading episode %1…").arg(row));
     loader_.load(scene_path_, row);
   });
-  connect(instruction_edit_, &QLineEdit::returnPressed, this, [this] { run(); });
 
   // Run panel.
   auto* run_dock = new QDockWidget(tr("Run"), this);
   run_dock->setObjectName("run_dock");
   run_panel_ = new RunPanel(run_dock);
   run_dock->setWidget(run_panel_);
+  instruction_edit_ = run_panel_->instruction_edit();
+  connect(instruction_edit_, &QLineEdit::returnPressed, this, [this] { run(); });
   addDockWidget(Qt::LeftDockWidgetArea, run_dock);
   connect(run_panel_, &RunPanel::run_requested, this, [this] { run(); });
   connect(run_panel_, &RunPanel::cancel_requested, this, &MainWindow::cancel_run);
@@ -346,13 +343,15 @@ void MainWindow::on_loaded(const LoadedEpisode& loaded) {
   show_recorded_cloud();
   instruction_edit_->setText(QString::fromStdString(episode_->instruction));
   const QString success = episode_->success ? (*episode_->success ? tr("yes") : tr("no")) : tr("unknown");
-  episode_info_->setText(tr("<b>%1</b> · task %2<br>%3 frames at %4 fps · %5 cameras · recorded success: %6")
+  episode_info_->setText(tr("<b>%1</b> · task %2<br>%3 frames at %4 fps · %5 cameras · recorded success: %6"
+                            "<br>recorded instruction: <i>%7</i>")
                              .arg(QString::fromStdString(episode_->name))
                              .arg(episode_->task.empty() ? "-" : QString::fromStdString(episode_->task))
                              .arg(episode_->num_frames)
                              .arg(episode_->fps)
                              .arg(episode_->cameras.size())
-                             .arg(success));
+                             .arg(success)
+                             .arg(QString::fromStdString(episode_->instruction).toHtmlEscaped()));
   statusBar()->showMessage(tr("Episode %1 of %2").arg(QString::fromStdString(episode_->name)).arg(loaded.path));
   apply_pending_session();  // before episode_shown, so its listeners (e.g. --run) see the session's settings
   emit episode_shown();

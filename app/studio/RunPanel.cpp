@@ -20,6 +20,13 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
   auto* form = new QFormLayout(this);
   form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
 
+  instruction_ = new QLineEdit(this);
+  instruction_->setPlaceholderText(tr("instruction for the model (what if…?)"));
+  instruction_->setClearButtonEnabled(true);
+  instruction_->setToolTip(tr("Starts as the episode's own instruction; edit it to ask what the model "
+                              "predicts for another one. Enter runs."));
+  form->addRow(tr("Instruction"), instruction_);
+
   checkpoint_ = new QComboBox(this);
   checkpoint_->setEditable(true);
   checkpoint_->setInsertPolicy(QComboBox::NoInsert);

@@ -1,5 +1,5 @@
-// The Run panel: checkpoint, mode, step counts, seed and start frame; Run / Cancel; progress with the
-// current stage and the action latency of the last run.
+// The Run panel: the what-if instruction, checkpoint, mode, step counts, seed and start frame; Run /
+// Cancel; progress with the current stage and the action latency of the last run.
 #pragma once
 #include <QWidget>
 
@@ -7,6 +7,7 @@
 
 class QComboBox;
 class QLabel;
+class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
@@ -18,7 +19,8 @@ class RunPanel : public QWidget {
  public:
   explicit RunPanel(QWidget* parent = nullptr);
 
-  // The panel's part of a run (checkpoint, mode, steps, seed, start frame).
+  // The panel's part of a run (checkpoint, mode, steps, seed, start frame; the instruction is the
+  // window's to read, it is trimmed there).
   RunSettings settings() const;
   QString checkpoint() const;
   void set_checkpoint(const QString& path);
@@ -36,6 +38,7 @@ class RunPanel : public QWidget {
   void set_progress(int value, int maximum, const QString& stage);
   void set_result_text(const QString& text);  // the latency line under the progress bar
   QPushButton* run_button() const { return run_; }
+  QLineEdit* instruction_edit() const { return instruction_; }  // the what-if instruction
   QPushButton* cancel_button() const { return cancel_; }
 
  signals:
@@ -45,6 +48,7 @@ class RunPanel : public QWidget {
 
  private:
   void check_checkpoint();
+  QLineEdit* instruction_;
   QComboBox* checkpoint_;
   QLabel* checkpoint_note_;
   QComboBox* mode_;
