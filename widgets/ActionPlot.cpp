@@ -44,10 +44,13 @@ void ActionPlot::set_recorded(std::shared_ptr<const data::Episode> episode) {
 
 void ActionPlot::set_predicted(const std::vector<float>& actions, const std::vector<int>& action_frames,
                                const std::vector<float>& states, const std::vector<int>& state_frames) {
-  predicted_ = edited_ = actions;
-  action_frames_ = action_frames;
-  predicted_states_ = states;
-  state_frames_ = state_frames;
+  // A series whose values and frames disagree in count is left out rather than read past its end.
+  const bool actions_ok = actions.size() == action_frames.size() * data::kActionDim;
+  const bool states_ok = states.size() == state_frames.size() * data::kStateDim;
+  predicted_ = edited_ = actions_ok ? actions : std::vector<float>{};
+  action_frames_ = actions_ok ? action_frames : std::vector<int>{};
+  predicted_states_ = states_ok ? states : std::vector<float>{};
+  state_frames_ = states_ok ? state_frames : std::vector<int>{};
   update_dimensions();
   update();
 }

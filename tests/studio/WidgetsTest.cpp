@@ -72,6 +72,12 @@ TEST(ActionPlot, ShowsOnlyRealDimensionsAndDragsAPointUp) {
   EXPECT_FLOAT_EQ(plot.edited_actions()[0 * data::kActionDim + 3], 0.5f);
   plot.reset_edits();
   EXPECT_FALSE(plot.is_edited());
+
+  // Mismatched rows and frames are not drawn from (no read past the end).
+  plot.set_predicted(actions, {4, 5}, std::vector<float>(3, 0.f), {4});
+  EXPECT_FALSE(plot.has_predicted());
+  plot.set_series(widgets::ActionPlot::Series::States);
+  plot.grab();
 }
 
 TEST(MetricsTable, MeanBaselineAndFrameRowsSelectFrames) {
