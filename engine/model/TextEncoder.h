@@ -52,7 +52,9 @@ struct TextEncoderImpl : torch::nn::Module {
 TORCH_MODULE(TextEncoder);
 
 // Parameters of the umt5-xxl encoder of `config` from its numbers alone (no allocation):
-// vocab·dim + layers·(2·dim + 4·dim² + 3·dim·ffn + buckets·heads) + dim.
+//   vocab·dim                                             token_embedding
+// + layers·(2·dim + 4·dim² + 3·dim·ffn + buckets·heads)   norm1, norm2, q/k/v/o, gate/fc1/fc2, relative bias
+// + dim                                                   final norm
 int64_t umt5_parameters(const TextConfig& config);
 
 }  // namespace xwam::model

@@ -1,6 +1,7 @@
 #include "engine/pipeline/Rollout.h"
 
 #include <chrono>
+#include <cmath>
 
 #include "engine/core/Error.h"
 #include "engine/data/Clip.h"
@@ -109,17 +110,32 @@ RolloutResult Predictor::run(const data::Episode& ep, const RolloutRequest& r, c
     start.action = torch::tensor(normalized).view({1, K, c.action_dim}).to(device_);
   }
 
-  // Un-normalized actions and states of the chunk, handed out the moment they are final.
+  // Un-normalized actions and states of the chunk, handed out the moment they are final. Dimensions
+  // the episode does not have (a missing arm) are zero, and dimensions that were constant over the
+  // training data keep that constant: the statistics cannot scale them, so the network's residual
+  // noise there would otherwise come out in raw units.
+  auto settle = [](float* v, int dims, const auto& mask, const auto& q01, const auto& q99) {
+    for (int d = 0; d < dims; ++d) {
+      if (!mask[d]) v[d] = 0.f;
+      else if (std::abs(q99[d] - q01[d]) < 1e-6f) v[d] = q01[d];
+    }
+  };
   auto make_chunk = [&](const sampling::Tokens& x, double latency_ms) {
     ActionChunk chunk;
     chunk.latency_ms = latency_ms;
     const torch::Tensor a = x.action.to(torch::kCPU).contiguous(), s = x.state.to(torch::kCPU).contiguous();
     chunk.actions.resize(static_cast<size_t>(K) * c.action_dim);
-    for (int k = 0; k < K; ++k)
-      meta_.stats.denormalize_action(a.data_ptr<float>() + k * c.action_dim, chunk.actions.data() + k * c.action_dim);
+    for (int k = 0; k < K; ++k) {
+      float* out = chunk.actions.data() + k * c.action_dim;
+      meta_.stats.denormalize_action(a.data_ptr<float>() + k * c.action_dim, out);
+      settle(out, c.action_dim, ep.action_mask, meta_.stats.action_q01, meta_.stats.action_q99);
+    }
     chunk.states.resize(static_cast<size_t>(H) * c.state_dim);
-    for (int k = 0; k < H; ++k)
-      meta_.stats.denormalize_state(s.data_ptr<float>() + k * c.state_dim, chunk.states.data() + k * c.state_dim);
+    for (int k = 0; k < H; ++k) {
+      float* out = chunk.states.data() + k * c.state_dim;
+      meta_.stats.denormalize_state(s.data_ptr<float>() + k * c.state_dim, out);
+      settle(out, c.state_dim, ep.state_mask, meta_.stats.state_q01, meta_.stats.state_q99);
+    }
     chunk.action_frames = ro.action_frame_indices;
     chunk.state_frames = ro.frame_indices;
     return chunk;
@@ -136,7 +152,10 @@ RolloutResult Predictor::run(const data::Episode& ep, const RolloutRequest& r, c
   result.timings.action_ms = d.action_ms;
   result.timings.video_ms = d.total_ms;
   result.timings.network_calls = d.network_calls;
-  if (d.action_ms < 0) result.chunk = make_chunk(d.clean, -1);  // action-conditioned: actions were given
+  if (d.action_ms < 0) {  // action-conditioned: the actions were given, the states were generated
+    result.chunk = make_chunk(d.clean, -1);
+    result.chunk.actions = r.given_actions;
+  }
   ro.actions = result.chunk.actions;
   ro.states = result.chunk.states;
 

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "engine/core/Error.h"
+#include "engine/core/JsonFields.h"
 
 namespace xwam::pipeline {
 using nlohmann::json;
@@ -12,22 +13,12 @@ using nlohmann::json;
 namespace {
 template <typename T>
 void take(const json& j, const char* key, T& out, const std::string& origin) {
-  if (!j.contains(key)) return;
-  try {
-    out = j.at(key).get<T>();
-  } catch (const std::exception&) {
-    throw Error(origin, "key task." + std::string(key), "has the wrong type (" + j.at(key).dump() + ")");
-  }
+  json_fields::take(j, key, out, origin, "task.");
 }
 }  // namespace
 
 TaskSettings TaskSettings::from_json_text(const std::string& text, const std::string& origin) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const std::exception& e) {
-    throw Error(origin, std::string("not valid JSON: ") + e.what());
-  }
+  const json j = json_fields::parse(text, origin);
   TaskSettings s;
   if (!j.contains("model")) throw Error(origin, "key model", "missing: a preset name or a model config object");
   const json& m = j.at("model");
@@ -36,7 +27,7 @@ TaskSettings TaskSettings::from_json_text(const std::string& text, const std::st
   if (!j.contains("task")) return s;
   const json& t = j.at("task");
   static const char* known[] = {"kind", "timesteps", "clean_action_probability", "beta_alpha", "shift", "text_dropout",
-                                "loss_weights", "kl_weight", "cameras", "crop_scale", "clip_stride", "holdout_every"};
+                                "loss_weights", "kl_weight", "freeze_encoder", "cameras", "crop_scale", "clip_stride", "holdout_every"};
   for (const auto& [key, value] : t.items())
     if (std::find(std::begin(known), std::end(known), key) == std::end(known))
       throw Error(origin, "key task." + key, "unknown task setting");
@@ -56,6 +47,7 @@ TaskSettings TaskSettings::from_json_text(const std::string& text, const std::st
   take(t, "shift", s.timesteps.shift, origin);
   take(t, "text_dropout", s.text_dropout, origin);
   take(t, "kl_weight", s.kl_weight, origin);
+  take(t, "freeze_encoder", s.freeze_encoder, origin);
   take(t, "cameras", s.cameras, origin);
   take(t, "crop_scale", s.crop_scale, origin);
   take(t, "holdout_every", s.holdout_every, origin);

@@ -47,18 +47,6 @@ torch::Tensor encode_views(model::VideoVae& vae, const torch::Tensor& rgb) {
 
 namespace {
 
-void save_networks(const model::XWamNetworks& nets, const model::XWamConfig& config, const CheckpointMeta& meta,
-                   const std::string& dir) {
-  model::write_checkpoint(dir, config, nets.state(), meta.to_json());
-}
-
-void load_networks_into(model::XWamNetworks& nets, const std::string& dir) {
-  const model::CheckpointData ckpt = model::read_checkpoint(dir);
-  io::load_into(*nets.model, model::with_prefix_removed(ckpt.tensors, "model"), ckpt.origin);
-  io::load_into(*nets.vae, model::with_prefix_removed(ckpt.tensors, "vae"), ckpt.origin);
-  io::load_into(*nets.text, model::with_prefix_removed(ckpt.tensors, "text_encoder"), ckpt.origin);
-}
-
 std::vector<torch::Tensor> params_of(torch::nn::Module& m) {
   std::vector<torch::Tensor> out;
   for (auto& p : m.parameters()) out.push_back(p);
@@ -73,14 +61,29 @@ torch::Tensor weighted_mse(const torch::Tensor& a, const torch::Tensor& b, const
 
 }  // namespace
 
-// ---- X-WAM ----------------------------------------------------------------------------------------
-
-XWamTrainTask::XWamTrainTask(model::XWamNetworks networks, TaskSettings settings, CheckpointMeta meta,
-                             torch::Device device)
+NetworksTask::NetworksTask(model::XWamNetworks networks, TaskSettings settings, CheckpointMeta meta, torch::Device device)
     : nets_(std::move(networks)), settings_(std::move(settings)), meta_(std::move(meta)), device_(device) {
   nets_.model->to(device_);
   nets_.vae->to(device_);
   nets_.text->to(device_);
+}
+
+void NetworksTask::save_weights(const std::string& dir) {
+  model::write_checkpoint(dir, settings_.model, nets_.state(), meta_.to_json());
+}
+
+void NetworksTask::load_weights(const std::string& dir) {
+  const model::CheckpointData ckpt = model::read_checkpoint(dir);
+  io::load_into(*nets_.model, model::with_prefix_removed(ckpt.tensors, "model"), ckpt.origin);
+  io::load_into(*nets_.vae, model::with_prefix_removed(ckpt.tensors, "vae"), ckpt.origin);
+  io::load_into(*nets_.text, model::with_prefix_removed(ckpt.tensors, "text_encoder"), ckpt.origin);
+}
+
+// ---- X-WAM ----------------------------------------------------------------------------------------
+
+XWamTrainTask::XWamTrainTask(model::XWamNetworks networks, TaskSettings settings, CheckpointMeta meta,
+                             torch::Device device)
+    : NetworksTask(std::move(networks), std::move(settings), std::move(meta), device) {
   nets_.vae->eval();  // frozen, as in X-WAM (Wan2.2's VAE is never fine-tuned)
   for (auto& p : nets_.vae->parameters()) p.set_requires_grad(false);
 }
@@ -102,7 +105,6 @@ train::LossTerms XWamTrainTask::loss(const std::vector<data::Clip>& clips, uint6
   const auto& c = settings_.model;
   ClipBatch b = to_batch(clips, c);
   const int64_t B = b.rgb.size(0);
-  const auto opt = torch::TensorOptions().device(device_);
 
   // Clean latents of RGB and depth.
   const bool depth = b.depth.defined() && c.depth_layers > 0 && settings_.loss_weights.depth > 0;
@@ -209,25 +211,33 @@ std::pair<torch::Tensor, torch::Tensor> XWamTrainTask::clip_latents(const std::v
   return {torch::stack(zs), depth ? torch::stack(ds) : torch::Tensor()};
 }
 
-void XWamTrainTask::save_weights(const std::string& dir) { save_networks(nets_, settings_.model, meta_, dir); }
-void XWamTrainTask::load_weights(const std::string& dir) { load_networks_into(nets_, dir); }
 
 // ---- VAE ------------------------------------------------------------------------------------------
 
-VaeTrainTask::VaeTrainTask(model::XWamNetworks networks, TaskSettings settings, CheckpointMeta meta,
-                           torch::Device device)
-    : nets_(std::move(networks)), settings_(std::move(settings)), meta_(std::move(meta)), device_(device) {
-  nets_.vae->to(device_);
+std::vector<torch::Tensor> VaeTrainTask::parameters() {
+  if (!settings_.freeze_encoder) return params_of(*nets_.vae);
+  // Decoder side only: conv2 (latent → decoder input) and the decoder stack.
+  std::vector<torch::Tensor> out;
+  for (auto& item : nets_.vae->named_parameters()) {
+    const std::string& name = item.key();
+    const bool decoder = name.rfind("decoder.", 0) == 0 || name.rfind("conv2.", 0) == 0;
+    item.value().set_requires_grad(decoder);
+    if (decoder) out.push_back(item.value());
+  }
+  return out;
 }
 
-std::vector<torch::Tensor> VaeTrainTask::parameters() { return params_of(*nets_.vae); }
 void VaeTrainTask::train_mode(bool on) { nets_.vae->train(on); }
 
 train::LossTerms VaeTrainTask::loss(const std::vector<data::Clip>& clips, uint64_t step_seed) {
   const auto& c = settings_.model;
   ClipBatch b = to_batch(clips, c);
   auto recon = [&](const torch::Tensor& x, int stream, torch::Tensor& kl) {
-    const model::VaeEncoding enc = nets_.vae->encode_distribution(x);
+    model::VaeEncoding enc;
+    {
+      torch::AutoGradMode grad(!settings_.freeze_encoder);
+      enc = nets_.vae->encode_distribution(x);
+    }
     // Reparameterized sample: the decoder learns to tolerate the latent noise the DiT leaves.
     auto std = (0.5 * enc.log_var).exp();
     auto zs = enc.mean + std * sampling::seeded_noise(enc.mean.sizes(), step_seed, stream, enc.mean.options());
@@ -257,8 +267,5 @@ train::LossTerms VaeTrainTask::loss(const std::vector<data::Clip>& clips, uint64
   terms.total = total;
   return terms;
 }
-
-void VaeTrainTask::save_weights(const std::string& dir) { save_networks(nets_, settings_.model, meta_, dir); }
-void VaeTrainTask::load_weights(const std::string& dir) { load_networks_into(nets_, dir); }
 
 }  // namespace xwam::pipeline

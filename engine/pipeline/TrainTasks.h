@@ -26,22 +26,31 @@ struct CheckpointMeta {
   static CheckpointMeta from_json(const std::string& extra_json, const std::string& origin);
 };
 
-// The VAE is frozen, so without augmentation a clip's latents never change: they are computed once
-// per clip (episode, start frame) and kept (about 50 KB per clip at the demo size).
-class XWamTrainTask : public train::TrainTask {
+// What both tasks share: the three networks on one device, the settings, and saving/loading our
+// checkpoint format with the normalization statistics and camera order.
+class NetworksTask : public train::TrainTask {
  public:
-  XWamTrainTask(model::XWamNetworks networks, TaskSettings settings, CheckpointMeta meta, torch::Device device);
-  std::vector<torch::Tensor> parameters() override;
-  train::LossTerms loss(const std::vector<data::Clip>& batch, uint64_t step_seed) override;
+  NetworksTask(model::XWamNetworks networks, TaskSettings settings, CheckpointMeta meta, torch::Device device);
   void save_weights(const std::string& dir) override;
   void load_weights(const std::string& dir) override;
-  void train_mode(bool on) override;
 
- private:
+ protected:
   model::XWamNetworks nets_;
   TaskSettings settings_;
   CheckpointMeta meta_;
   torch::Device device_;
+};
+
+// The VAE is frozen, so without augmentation a clip's latents never change: they are computed once
+// per clip (episode, start frame) and kept (about 50 KB per clip at the demo size).
+class XWamTrainTask : public NetworksTask {
+ public:
+  XWamTrainTask(model::XWamNetworks networks, TaskSettings settings, CheckpointMeta meta, torch::Device device);
+  std::vector<torch::Tensor> parameters() override;
+  train::LossTerms loss(const std::vector<data::Clip>& batch, uint64_t step_seed) override;
+  void train_mode(bool on) override;
+
+ private:
   struct Latents {
     torch::Tensor rgb, depth;  // [V, C, F', h, w]; depth undefined without depth
   };
@@ -51,20 +60,12 @@ class XWamTrainTask : public train::TrainTask {
                                                        bool depth);
 };
 
-class VaeTrainTask : public train::TrainTask {
+class VaeTrainTask : public NetworksTask {
  public:
-  VaeTrainTask(model::XWamNetworks networks, TaskSettings settings, CheckpointMeta meta, torch::Device device);
+  using NetworksTask::NetworksTask;
   std::vector<torch::Tensor> parameters() override;
   train::LossTerms loss(const std::vector<data::Clip>& batch, uint64_t step_seed) override;
-  void save_weights(const std::string& dir) override;
-  void load_weights(const std::string& dir) override;
   void train_mode(bool on) override;
-
- private:
-  model::XWamNetworks nets_;
-  TaskSettings settings_;
-  CheckpointMeta meta_;
-  torch::Device device_;
 };
 
 // Loads `ckpt` into `networks` part by part: each of model / vae / text_encoder present in the file is

@@ -5,29 +5,14 @@
 #include <sstream>
 
 #include "engine/core/Error.h"
+#include "engine/core/JsonFields.h"
 
 namespace xwam::train {
-namespace {
 using nlohmann::json;
-
-template <typename T>
-void take(const json& j, const char* key, T& out, const std::string& origin) {
-  if (!j.contains(key)) return;
-  try {
-    out = j.at(key).get<T>();
-  } catch (const std::exception&) {
-    throw Error(origin, "key " + std::string(key), "has the wrong type (" + j.at(key).dump() + ")");
-  }
-}
-}  // namespace
+using json_fields::take;
 
 TrainConfig TrainConfig::from_json_text(const std::string& text, const std::string& origin) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const std::exception& e) {
-    throw Error(origin, std::string("not valid JSON: ") + e.what());
-  }
+  const json j = json_fields::parse(text, origin);
   if (!j.is_object()) throw Error(origin, "expected a JSON object");
   // Training settings may sit under "train" beside a model config; accept both layouts.
   const json& t = j.contains("train") ? j.at("train") : j;

@@ -27,12 +27,6 @@ TextConfig builtin_config(int vocab = 256, int dim = 16) { return {"builtin", vo
 // umT5 at a tiny width: dim 16, ffn 32, 2 heads, 2 layers, vocab 100, 32 buckets.
 TextConfig tiny_umt5_config(const std::string& tokenizer) { return {"umt5-xxl", 100, 16, 32, 2, 2, 32, tokenizer}; }
 
-// Parameters of t5.py's T5Encoder (shared_pos=False, dim_attn = dim):
-//   vocab·dim                                   token_embedding
-// + layers·(2·dim + 4·dim² + 3·dim·ffn + buckets·heads)   norm1, norm2, q/k/v/o, gate/fc1/fc2, relative bias
-// + dim                                         final norm
-int64_t umt5_parameters(const TextConfig& c) { return xwam::model::umt5_parameters(c); }
-
 // Instructions the SentencePiece reader must encode exactly as libsentencepiece: extra and odd
 // whitespace, NFKC (full-width letters, ligature), accents, characters outside the vocabulary,
 // a malformed UTF-8 byte, nothing at all.

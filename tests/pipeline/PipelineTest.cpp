@@ -164,6 +164,11 @@ TEST(Pipeline, RolloutHandsOutActionsFirstAndRepeatsForASeed) {
   EXPECT_EQ(a.rollout.frame_indices.front(), 2 + 1);  // tiny: one action (= one step) per video frame
   EXPECT_EQ(a.rollout.action_frame_indices.front(), 2);
   EXPECT_EQ(a.rollout.views[0].depth.size(), 8u * 32 * 32);
+  // The episodes have one arm: the second arm's dimensions come out as exact zeros, not noise.
+  for (size_t k = 0; k < 8; ++k)
+    for (int d = 7; d < 14; ++d) EXPECT_EQ(a.rollout.actions[k * 14 + d], 0.f) << k << "," << d;
+  for (size_t k = 0; k < 8; ++k)
+    for (int d = 8; d < 16; ++d) EXPECT_EQ(a.rollout.states[k * 16 + d], 0.f) << k << "," << d;
 }
 
 TEST(Pipeline, ModesShapeTheOutputs) {

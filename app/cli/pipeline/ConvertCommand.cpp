@@ -46,26 +46,41 @@ std::string norm_stats_of(const std::string& yaml_path) {
 }  // namespace
 
 XWAM_COMMAND(convert, "Convert a released X-WAM checkpoint (run directory or .pt) into ours",
-             "xwam convert --in RUN_DIR|<step>.ckpt|FILE.pt --out CKPT_DIR [--config NAME|FILE.json] [--verify]\n"
+             "xwam convert --in RUN_DIR|<step>.ckpt|FILE.pt|CKPT --out CKPT_DIR [--config NAME|FILE.json] [--verify]\n"
+             "             [--dtype keep|float32|float16|bfloat16]\n"
              "  RUN_DIR: the released layout (config.yaml, checkpoints/<step>.ckpt/checkpoint/mp_rank_00_model_states.pt;\n"
              "  the newest step is taken). The config.yaml (found next to the .pt or above it) gives the sample layout\n"
              "  over --config (default wan2.2-ti2v-5b), the weights give the network sizes; a .pt without a\n"
              "  config.yaml needs --config. --verify loads every tensor into the networks before writing (names and\n"
-             "  shapes checked; needs the float32 networks' memory). Nothing is written when anything fails.",
+             "  shapes checked; needs the float32 networks' memory). --dtype stores floating tensors in another\n"
+             "  precision (e.g. float16 halves a shipped checkpoint; our own checkpoints and training runs are\n"
+             "  accepted as --in for this). Nothing is written when anything fails.",
              {"verify"}) {
   const std::string in = args.require("in");
   const std::string out = args.require("out");
   const std::string config_name = args.get("config", "");
   const bool verify = args.flag("verify");
+  const std::string dtype = args.get("dtype", "keep");
   args.check_all_used();
+  std::optional<torch::ScalarType> cast;
+  if (dtype == "float32") cast = torch::kFloat32;
+  else if (dtype == "float16") cast = torch::kFloat16;
+  else if (dtype == "bfloat16") cast = torch::kBFloat16;
+  else if (dtype != "keep") throw Error("--dtype", "must be keep, float32, float16 or bfloat16, not '" + dtype + "'");
   std::optional<model::XWamConfig> base;
   if (!config_name.empty())
     base = fs::exists(config_name) ? model::XWamConfig::from_json_file(config_name) : model::XWamConfig::preset(config_name);
-  model::CheckpointData ckpt = model::read_released_checkpoint(in, base);
+  const fs::path p(in);
+  const bool ours = fs::exists(p / "model.safetensors") || fs::is_directory(p / "weights") ||
+                    fs::exists(p / "checkpoints" / "latest");
+  model::CheckpointData ckpt = ours ? model::read_checkpoint(in) : model::read_released_checkpoint(in, base);
+  if (cast)
+    for (auto& [name, t] : ckpt.tensors)
+      if (t.is_floating_point()) t = t.to(*cast);
   nlohmann::json extra = nlohmann::json::parse(ckpt.extra_json);
-  if (extra["source"].contains("skipped"))
+  if (extra.contains("source") && extra["source"].contains("skipped"))
     for (const auto& w : extra["source"]["skipped"]) std::fprintf(stderr, "[convert] %s\n", w.get<std::string>().c_str());
-  if (extra["source"].contains("config_yaml")) {
+  if (extra.contains("source") && extra["source"].contains("config_yaml")) {
     const std::string stats = norm_stats_of(extra["source"]["config_yaml"].get<std::string>());
     if (!stats.empty()) extra["norm_stats"] = nlohmann::json::parse(stats);
   }
