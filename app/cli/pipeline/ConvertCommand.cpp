@@ -47,20 +47,23 @@ std::string norm_stats_of(const std::string& yaml_path) {
 
 XWAM_COMMAND(convert, "Convert a released X-WAM checkpoint (run directory or .pt) into ours",
              "xwam convert --in RUN_DIR|<step>.ckpt|FILE.pt|CKPT --out CKPT_DIR [--config NAME|FILE.json] [--verify]\n"
-             "             [--dtype keep|float32|float16|bfloat16]\n"
+             "             [--dtype keep|float32|float16|bfloat16] [--replace PART=CKPT ...]\n"
              "  RUN_DIR: the released layout (config.yaml, checkpoints/<step>.ckpt/checkpoint/mp_rank_00_model_states.pt;\n"
              "  the newest step is taken). The config.yaml (found next to the .pt or above it) gives the sample layout\n"
              "  over --config (default wan2.2-ti2v-5b), the weights give the network sizes; a .pt without a\n"
              "  config.yaml needs --config. --verify loads every tensor into the networks before writing (names and\n"
              "  shapes checked; needs the float32 networks' memory). --dtype stores floating tensors in another\n"
              "  precision (e.g. float16 halves a shipped checkpoint; our own checkpoints and training runs are\n"
-             "  accepted as --in for this). Nothing is written when anything fails.",
+             "  accepted as --in for this). --replace vae=CKPT (or model=, text_encoder=) takes that part's tensors\n"
+             "  from another checkpoint, e.g. a VAE decoder fine-tuned after the network. Nothing is written when\n"
+             "  anything fails.",
              {"verify"}) {
   const std::string in = args.require("in");
   const std::string out = args.require("out");
   const std::string config_name = args.get("config", "");
   const bool verify = args.flag("verify");
   const std::string dtype = args.get("dtype", "keep");
+  const std::vector<std::string> replacements = args.list("replace");
   args.check_all_used();
   std::optional<torch::ScalarType> cast;
   if (dtype == "float32") cast = torch::kFloat32;
@@ -74,6 +77,19 @@ XWAM_COMMAND(convert, "Convert a released X-WAM checkpoint (run directory or .pt
   const bool ours = fs::exists(p / "model.safetensors") || fs::is_directory(p / "weights") ||
                     fs::exists(p / "checkpoints" / "latest");
   model::CheckpointData ckpt = ours ? model::read_checkpoint(in) : model::read_released_checkpoint(in, base);
+  for (const auto& r : replacements) {
+    const auto eq = r.find('=');
+    const std::string part = r.substr(0, eq);
+    if (eq == std::string::npos || (part != "model" && part != "vae" && part != "text_encoder"))
+      throw Error("--replace " + r, "expected PART=CKPT with PART model, vae or text_encoder");
+    const model::CheckpointData other = model::read_checkpoint(r.substr(eq + 1));
+    const io::TensorMap incoming = model::with_prefix_removed(other.tensors, part);
+    if (incoming.empty()) throw Error(other.origin, "has no " + part + ".* tensors");
+    for (auto it = ckpt.tensors.begin(); it != ckpt.tensors.end();)
+      it = it->first.rfind(part + ".", 0) == 0 ? ckpt.tensors.erase(it) : std::next(it);
+    for (const auto& [name, t] : incoming) ckpt.tensors[part + "." + name] = t;
+    std::fprintf(stderr, "[convert] %s.* (%zu tensors) from %s\n", part.c_str(), incoming.size(), other.origin.c_str());
+  }
   if (cast)
     for (auto& [name, t] : ckpt.tensors)
       if (t.is_floating_point()) t = t.to(*cast);
@@ -84,7 +100,7 @@ XWAM_COMMAND(convert, "Convert a released X-WAM checkpoint (run directory or .pt
     const std::string stats = norm_stats_of(extra["source"]["config_yaml"].get<std::string>());
     if (!stats.empty()) extra["norm_stats"] = nlohmann::json::parse(stats);
   }
-  if (verify) model::load_networks(ckpt);
+  if (verify || !replacements.empty()) model::load_networks(ckpt);  // a replaced part must fit the config
   size_t bytes = 0;
   for (const auto& [name, t] : ckpt.tensors) bytes += t.nbytes();
   model::write_checkpoint(out, ckpt.config, ckpt.tensors, extra.dump());
