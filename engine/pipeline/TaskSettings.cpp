@@ -27,7 +27,7 @@ TaskSettings TaskSettings::from_json_text(const std::string& text, const std::st
   if (!j.contains("task")) return s;
   const json& t = j.at("task");
   static const char* known[] = {"kind", "timesteps", "clean_action_probability", "beta_alpha", "shift", "text_dropout",
-                                "loss_weights", "kl_weight", "freeze_encoder", "cameras", "crop_scale", "clip_stride", "holdout_every"};
+                                "loss_weights", "kl_weight", "cameras", "crop_scale", "clip_stride", "holdout_every"};
   for (const auto& [key, value] : t.items())
     if (std::find(std::begin(known), std::end(known), key) == std::end(known))
       throw Error(origin, "key task." + key, "unknown task setting");
@@ -47,7 +47,6 @@ TaskSettings TaskSettings::from_json_text(const std::string& text, const std::st
   take(t, "shift", s.timesteps.shift, origin);
   take(t, "text_dropout", s.text_dropout, origin);
   take(t, "kl_weight", s.kl_weight, origin);
-  take(t, "freeze_encoder", s.freeze_encoder, origin);
   take(t, "cameras", s.cameras, origin);
   take(t, "crop_scale", s.crop_scale, origin);
   take(t, "holdout_every", s.holdout_every, origin);

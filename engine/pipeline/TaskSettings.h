@@ -28,9 +28,6 @@ struct TaskSettings {
   double text_dropout = 0.1;     // share of samples trained with the empty instruction (for CFG)
   LossWeights loss_weights;
   double kl_weight = 1e-6;       // VAE task: weight of the KL term
-  // VAE task: train the decoder only. The latents stay those a trained X-WAM network was fitted to,
-  // so a checkpoint's decoder can be improved afterwards without retraining the network.
-  bool freeze_encoder = false;
   std::vector<std::string> cameras;  // episode cameras in model view order; empty = the data's first views
   double crop_scale = 1.0;       // < 1: random crop per clip (augmentation)
   int clip_stride = 1;           // clips start every n-th episode frame

@@ -214,30 +214,14 @@ std::pair<torch::Tensor, torch::Tensor> XWamTrainTask::clip_latents(const std::v
 
 // ---- VAE ------------------------------------------------------------------------------------------
 
-std::vector<torch::Tensor> VaeTrainTask::parameters() {
-  if (!settings_.freeze_encoder) return params_of(*nets_.vae);
-  // Decoder side only: conv2 (latent → decoder input) and the decoder stack.
-  std::vector<torch::Tensor> out;
-  for (auto& item : nets_.vae->named_parameters()) {
-    const std::string& name = item.key();
-    const bool decoder = name.rfind("decoder.", 0) == 0 || name.rfind("conv2.", 0) == 0;
-    item.value().set_requires_grad(decoder);
-    if (decoder) out.push_back(item.value());
-  }
-  return out;
-}
-
+std::vector<torch::Tensor> VaeTrainTask::parameters() { return params_of(*nets_.vae); }
 void VaeTrainTask::train_mode(bool on) { nets_.vae->train(on); }
 
 train::LossTerms VaeTrainTask::loss(const std::vector<data::Clip>& clips, uint64_t step_seed) {
   const auto& c = settings_.model;
   ClipBatch b = to_batch(clips, c);
   auto recon = [&](const torch::Tensor& x, int stream, torch::Tensor& kl) {
-    model::VaeEncoding enc;
-    {
-      torch::AutoGradMode grad(!settings_.freeze_encoder);
-      enc = nets_.vae->encode_distribution(x);
-    }
+    const model::VaeEncoding enc = nets_.vae->encode_distribution(x);
     // Reparameterized sample: the decoder learns to tolerate the latent noise the DiT leaves.
     auto std = (0.5 * enc.log_var).exp();
     auto zs = enc.mean + std * sampling::seeded_noise(enc.mean.sizes(), step_seed, stream, enc.mean.options());
