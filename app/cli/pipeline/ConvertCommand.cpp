@@ -105,6 +105,6 @@ XWAM_COMMAND(convert, "Convert a released X-WAM checkpoint (run directory or .pt
   for (const auto& [name, t] : ckpt.tensors) bytes += t.nbytes();
   model::write_checkpoint(out, ckpt.config, ckpt.tensors, extra.dump());
   std::printf("wrote %s: %zu tensors (%.2f GB) from %s, config %s%s\n", out.c_str(), ckpt.tensors.size(), bytes / 1e9,
-              ckpt.origin.c_str(), ckpt.config.name.c_str(), extra.contains("norm_stats") ? ", norm_stats from config.yaml" : "");
+              ckpt.origin.c_str(), ckpt.config.name.c_str(), extra.contains("norm_stats") ? ", with norm_stats" : ", no norm_stats (rollouts need them)");
   return 0;
 }
