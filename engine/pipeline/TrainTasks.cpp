@@ -1,6 +1,7 @@
 #include "engine/pipeline/TrainTasks.h"
 
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "engine/core/Error.h"
 #include "engine/pipeline/ClipBatch.h"
@@ -178,13 +179,21 @@ train::LossTerms XWamTrainTask::loss(const std::vector<data::Clip>& clips, uint6
   return terms;
 }
 
+XWamTrainTask::ClipKey XWamTrainTask::key_of(const data::Clip& clip) {
+  auto bytes = [](const std::vector<float>& v) {
+    return std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
+  };
+  const size_t h = std::hash<std::string_view>{}(bytes(clip.rgb)) ^ (std::hash<std::string_view>{}(bytes(clip.depth)) << 1);
+  return {clip.episode, clip.start_frame, h};
+}
+
 std::pair<torch::Tensor, torch::Tensor> XWamTrainTask::clip_latents(const std::vector<data::Clip>& clips,
                                                                      const ClipBatch& b, bool depth) {
   const auto& c = settings_.model;
   const bool cache = settings_.crop_scale >= 1.0;  // random crops make every draw a new clip
   std::vector<int64_t> missing;
   for (size_t i = 0; i < clips.size(); ++i)
-    if (!cache || !latent_cache_.count({clips[i].episode, clips[i].start_frame})) missing.push_back(static_cast<int64_t>(i));
+    if (!cache || !latent_cache_.count(key_of(clips[i]))) missing.push_back(static_cast<int64_t>(i));
   std::map<int64_t, Latents> fresh;
   if (!missing.empty()) {
     const torch::Tensor idx = torch::tensor(missing);
@@ -195,13 +204,13 @@ std::pair<torch::Tensor, torch::Tensor> XWamTrainTask::clip_latents(const std::v
                                                                 c.depth_far_m));
     for (size_t j = 0; j < missing.size(); ++j) {
       Latents l{rgb[j], depth ? dep[j] : torch::Tensor()};
-      if (cache) latent_cache_[{clips[missing[j]].episode, clips[missing[j]].start_frame}] = l;
+      if (cache) latent_cache_[key_of(clips[missing[j]])] = l;
       fresh[missing[j]] = l;
     }
   }
   std::vector<torch::Tensor> zs, ds;
   for (size_t i = 0; i < clips.size(); ++i) {
-    const Latents& l = fresh.count(i) ? fresh.at(i) : latent_cache_.at({clips[i].episode, clips[i].start_frame});
+    const Latents& l = fresh.count(i) ? fresh.at(i) : latent_cache_.at(key_of(clips[i]));
     zs.push_back(l.rgb);
     if (depth) {
       if (!l.depth.defined()) throw Error("training", "episode " + clips[i].episode, "has no depth latents cached");

@@ -9,6 +9,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "engine/model/Checkpoint.h"
@@ -42,7 +43,7 @@ class NetworksTask : public train::TrainTask {
 };
 
 // The VAE is frozen, so without augmentation a clip's latents never change: they are computed once
-// per clip (episode, start frame) and kept (about 50 KB per clip at the demo size).
+// per clip and kept (about 50 KB per clip at the demo size).
 class XWamTrainTask : public NetworksTask {
  public:
   XWamTrainTask(model::XWamNetworks networks, TaskSettings settings, CheckpointMeta meta, torch::Device device);
@@ -54,7 +55,11 @@ class XWamTrainTask : public NetworksTask {
   struct Latents {
     torch::Tensor rgb, depth;  // [V, C, F', h, w]; depth undefined without depth
   };
-  std::map<std::pair<std::string, int>, Latents> latent_cache_;
+  // Keyed by the clip's pixels (plus its name for readability): episodes of different files may
+  // share names, and the same clip must always find its own latents.
+  using ClipKey = std::tuple<std::string, int, size_t>;
+  static ClipKey key_of(const data::Clip& clip);
+  std::map<ClipKey, Latents> latent_cache_;
   // Latents of every clip of the batch ([B, V, C, F', h, w]), from the cache where possible.
   std::pair<torch::Tensor, torch::Tensor> clip_latents(const std::vector<data::Clip>& clips, const ClipBatch& b,
                                                        bool depth);

@@ -107,6 +107,25 @@ TEST(Pipeline, XWamTaskLearnsAFixedBatch) {
   EXPECT_LT(eval(), 0.8 * before);
 }
 
+TEST(Pipeline, LatentCacheNeverMixesUpClipsOfTheSameName) {
+  // Two files may both hold an "episode_000000": a clip must still get its own latents.
+  const auto settings = tiny_settings();
+  auto a = clips(1), b = clips(2);
+  b = {b[1]};
+  b[0].episode = a[0].episode;
+  b[0].start_frame = a[0].start_frame;
+  torch::manual_seed(5);
+  auto nets = model::make_networks(settings.model);
+  pipeline::XWamTrainTask cached(nets, settings, meta(), torch::kCPU);
+  cached.train_mode(false);
+  cached.loss(a, 7);  // fills the cache under a's name and start
+  const double seen_after_a = cached.loss(b, 7).total.item<double>();
+  torch::manual_seed(5);
+  pipeline::XWamTrainTask fresh(model::make_networks(settings.model), settings, meta(), torch::kCPU);
+  fresh.train_mode(false);
+  EXPECT_DOUBLE_EQ(seen_after_a, fresh.loss(b, 7).total.item<double>());
+}
+
 TEST(Pipeline, VaeIsFrozenInTheXWamTask) {
   const auto settings = tiny_settings();
   auto nets = model::make_networks(settings.model);
