@@ -114,6 +114,8 @@ void XWamConfig::validate() const {
   require(text.kind == "builtin" || text.kind == "umt5-xxl", "text.kind must be builtin or umt5-xxl");
   require(text.dim == dit.text_dim, "text.dim must equal dit.text_dim");
   require(text.dim % text.num_heads == 0, "text.dim must be a multiple of text.num_heads");
+  require(text.context_padding.empty() || text.context_padding == "keep" || text.context_padding == "zero",
+          "text.context_padding must be keep or zero");
 }
 
 std::string XWamConfig::to_json() const {
@@ -132,7 +134,8 @@ std::string XWamConfig::to_json() const {
                {"latent_std", vae.latent_std}}},
       {"text", {{"kind", text.kind}, {"vocab", text.vocab}, {"dim", text.dim}, {"ffn_dim", text.ffn_dim},
                 {"num_heads", text.num_heads}, {"num_layers", text.num_layers}, {"num_buckets", text.num_buckets},
-                {"tokenizer", text.tokenizer}}}};
+                {"tokenizer", text.tokenizer},
+                {"context_padding", text.keeps_padding_rows() ? "keep" : "zero"}}}};
   return j.dump(2);
 }
 
@@ -210,6 +213,7 @@ XWamConfig XWamConfig::from_json_text(const std::string& text, const std::string
     take(t, "num_layers", c.text.num_layers);
     take(t, "num_buckets", c.text.num_buckets);
     take(t, "tokenizer", c.text.tokenizer);
+    take(t, "context_padding", c.text.context_padding);
   }
   c.validate();
   return c;

@@ -38,6 +38,11 @@ struct TextConfig {
   int dim = 4096, ffn_dim = 10240, num_heads = 64, num_layers = 24;
   int num_buckets = 32;           // relative position buckets (umT5)
   std::string tokenizer;          // SentencePiece model file (umt5-xxl), relative to the checkpoint
+  // Padding rows of the context: "keep" (X-WAM: every row is encoded under the padding mask and the DiT
+  // attends to all of them) or "zero" (Wan2.2). Empty = the kind's default: keep for umt5-xxl, zero for
+  // builtin (our small encoder has always been trained with zeroed rows).
+  std::string context_padding;
+  bool keeps_padding_rows() const { return context_padding.empty() ? kind == "umt5-xxl" : context_padding == "keep"; }
 };
 
 struct XWamConfig {
