@@ -325,7 +325,9 @@ torch::Tensor TextEncoderImpl::forward(const torch::Tensor& ids, const torch::Te
     throw Error("text encoder: mask must have the shape of ids " + c10::str(ids.sizes()));
   const auto real = mask.to(torch::kBool);
   auto x = config.kind == "builtin" ? forward_builtin(ids, real) : forward_umt5(ids, real);
-  // Padded positions are zero, as Wan2.2 does (it trims them and the DiT pads with zeros).
+  // X-WAM keeps every row (its encoder's trimming is disabled, the DiT was fine-tuned on them);
+  // Wan2.2 trims the padding and the DiT pads with zeros.
+  if (config.keeps_padding_rows()) return x;
   return x * real.unsqueeze(-1).to(x.scalar_type());
 }
 

@@ -2,7 +2,7 @@
 // `builtin` (tiny/demo): words lower-cased and hashed into a fixed vocabulary (no vocabulary file),
 // a small transformer encoder trained with the model. `umt5-xxl` (5B preset): Wan2.2's umT5-xxl
 // encoder (t5.py names: token_embedding, blocks.N.{norm1,attn,norm2,ffn,pos_embedding}, norm) with
-// its SentencePiece tokenizer (libsentencepiece). Padding positions are zero, as Wan2.2 does.
+// its SentencePiece tokenizer. Padding rows are kept (X-WAM) or zeroed (Wan2.2): TextConfig::context_padding.
 //
 //   TextEncoder text(config.text, config.dit.text_len);
 //   auto e = text->encode({"pick up the red cube"});   // [1, text_len, text_dim]
@@ -30,10 +30,10 @@ struct TextEncoderImpl : torch::nn::Module {
   TextEncoderImpl(const TextConfig& config, int text_len, const std::string& tokenizer_dir = "");
   // Token ids [B, text_len] (int64) and the mask of real tokens [B, text_len] (bool).
   std::pair<torch::Tensor, torch::Tensor> tokenize(const std::vector<std::string>& texts) const;
-  // Embeddings [B, text_len, dim] on the module's device; padded positions are zero.
+  // Embeddings [B, text_len, dim] on the module's device; padded rows per TextConfig::context_padding.
   torch::Tensor encode(const std::vector<std::string>& texts);
   // The encoder on token ids: ids [B, L] int64 and mask [B, L] (nonzero = real token), L ≤ text_len
-  // for `builtin` (its position table has text_len rows). Returns [B, L, dim], padded rows zero.
+  // for `builtin` (its position table has text_len rows). Returns [B, L, dim], padded rows as encode().
   torch::Tensor forward(const torch::Tensor& ids, const torch::Tensor& mask);
 
   TextConfig config;

@@ -33,23 +33,26 @@ AttentionProjections::AttentionProjections(int dim, int heads_, double eps) : he
 }
 
 torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, const Rope& rope, const torch::Tensor& mask,
-                                         const torch::Tensor& kv_extra, const Rope* rope_extra) {
+                                         const AttentionKV* extra, AttentionKV* kept) {
   const int64_t B = x.size(0), L = x.size(1);
   auto split = [&](const torch::Tensor& t) { return t.view({B, t.size(1), heads, -1}); };
-  auto qh = apply_rope(split(norm_q(q(x))), rope);
-  auto kh = apply_rope(split(norm_k(k(x))), rope);
-  auto vh = split(v(x));
-  if (kv_extra.defined()) {
-    kh = torch::cat({kh, apply_rope(split(norm_k(k(kv_extra))), *rope_extra)}, 1);
-    vh = torch::cat({vh, split(v(kv_extra))}, 1);
+  const auto xin = x.to(q->weight.scalar_type());  // the float32 residual stream into bf16 weights
+  auto qh = apply_rope(split(norm_q(q(xin))), rope);
+  auto kh = apply_rope(split(norm_k(k(xin))), rope);
+  auto vh = split(v(xin));
+  if (kept) *kept = {kh, vh};
+  if (extra) {
+    kh = torch::cat({kh, extra->k}, 1);
+    vh = torch::cat({vh, extra->v}, 1);
   }
   auto out = attention(qh.transpose(1, 2), kh.transpose(1, 2), vh.transpose(1, 2), mask);
   return o(out.transpose(1, 2).reshape({B, L, -1}));
 }
 
 torch::Tensor CrossAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& context) {
-  auto out = attention(heads_first(norm_q(q(x)), heads), heads_first(norm_k(k(context)), heads),
-                       heads_first(v(context), heads), torch::Tensor());
+  const auto xin = x.to(q->weight.scalar_type()), cin = context.to(k->weight.scalar_type());
+  auto out = attention(heads_first(norm_q(q(xin)), heads), heads_first(norm_k(k(cin)), heads),
+                       heads_first(v(cin), heads), torch::Tensor());
   return o(out.transpose(1, 2).reshape({x.size(0), x.size(1), -1}));
 }
 
@@ -66,23 +69,18 @@ WanBlockImpl::WanBlockImpl(int dim, int ffn_dim, int heads, double eps) {
 }
 
 torch::Tensor WanBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& e, const torch::Tensor& context,
-                                    const Rope& rope, const torch::Tensor& mask, const torch::Tensor& x_extra,
-                                    const torch::Tensor& e_extra, const Rope* rope_extra) {
+                                    const Rope& rope, const torch::Tensor& mask, const AttentionKV* extra,
+                                    AttentionKV* kept) {
   // Modulation arithmetic in float32, as Wan2.2 does.
   auto mod = (modulation.unsqueeze(0).to(torch::kFloat32) + e).unbind(2);  // 6 × [B, L, dim]
   auto modulated = [&](torch::nn::LayerNorm& norm, const torch::Tensor& t, const torch::Tensor& scale,
                        const torch::Tensor& shift) {
     return (norm(t).to(torch::kFloat32) * (1 + scale) + shift).to(t.scalar_type());
   };
-  torch::Tensor extra;
-  if (x_extra.defined()) {
-    auto mod_extra = (modulation.unsqueeze(0).to(torch::kFloat32) + e_extra).unbind(2);
-    extra = modulated(norm1, x_extra, mod_extra[1], mod_extra[0]);
-  }
-  auto y = self_attn(modulated(norm1, x, mod[1], mod[0]), rope, mask, extra, rope_extra);
+  auto y = self_attn(modulated(norm1, x, mod[1], mod[0]), rope, mask, extra, kept);
   auto h = (x.to(torch::kFloat32) + y.to(torch::kFloat32) * mod[2]).to(x.scalar_type());
   h = h + cross_attn(norm3(h), context);
-  y = ffn->forward(modulated(norm2, h, mod[4], mod[3]));
+  y = ffn->forward(modulated(norm2, h, mod[4], mod[3]).to(ffn->ptr(0)->as<torch::nn::Linear>()->weight.scalar_type()));
   return (h.to(torch::kFloat32) + y.to(torch::kFloat32) * mod[5]).to(x.scalar_type());
 }
 
@@ -94,7 +92,7 @@ HeadImpl::HeadImpl(int dim, int out_values, double eps) {
 
 torch::Tensor HeadImpl::forward(const torch::Tensor& x, const torch::Tensor& e0) {
   auto mod = (modulation.unsqueeze(0).to(torch::kFloat32) + e0.unsqueeze(2)).unbind(2);  // shift, scale
-  return head((norm(x).to(torch::kFloat32) * (1 + mod[1]) + mod[0]).to(x.scalar_type()));
+  return head((norm(x).to(torch::kFloat32) * (1 + mod[1]) + mod[0]).to(head->weight.scalar_type()));
 }
 
 }  // namespace xwam::model

@@ -17,6 +17,12 @@ struct RMSNormImpl : torch::nn::Module {
 };
 TORCH_MODULE(RMSNorm);
 
+// Keys (after RMSNorm and RoPE) and values of one self-attention, [B, L, heads, head_dim]: what a
+// main block hands its depth-branch twin (X-WAM's one-way read of the main branch).
+struct AttentionKV {
+  torch::Tensor k, v;
+};
+
 // q, k, v, o projections with q/k RMSNorm over the full dim, shared by both attentions.
 struct AttentionProjections : torch::nn::Module {
   AttentionProjections(int dim, int heads, double eps);
@@ -27,10 +33,11 @@ struct AttentionProjections : torch::nn::Module {
 
 struct SelfAttentionImpl : AttentionProjections {
   SelfAttentionImpl(int dim, int heads, double eps) : AttentionProjections(dim, heads, eps) {}
-  // x [B, L, dim] → [B, L, dim]. `kv_extra` [B, Le, dim] (with its own rope) are extra keys/values
-  // the queries may read (the depth branch reading the main branch); `mask` [L, L(+Le)] bool.
+  // x [B, L, dim] → [B, L, dim]; `mask` [L, L] bool (no mask with `extra`). `extra`: keys/values
+  // appended after this attention's own (the depth branch reading the main branch), used as they are.
+  // `kept`: receives this attention's own keys/values.
   torch::Tensor forward(const torch::Tensor& x, const Rope& rope, const torch::Tensor& mask,
-                        const torch::Tensor& kv_extra = {}, const Rope* rope_extra = nullptr);
+                        const AttentionKV* extra = nullptr, AttentionKV* kept = nullptr);
 };
 TORCH_MODULE(SelfAttention);
 
@@ -43,11 +50,10 @@ TORCH_MODULE(CrossAttention);
 struct WanBlockImpl : torch::nn::Module {
   WanBlockImpl(int dim, int ffn_dim, int heads, double eps);
   // x [B, L, dim]; e [B, L, 6, dim] per-token modulation from the timestep (float32); context
-  // [B, Lc, dim]. With `x_extra` (+ e_extra, rope_extra) the attention also reads those tokens,
-  // normalized and modulated by this block, as keys/values; they are not updated.
+  // [B, Lc, dim]. `extra` / `kept`: see SelfAttentionImpl::forward — a main block keeps its keys and
+  // values, its depth-branch twin attends over its own followed by those.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& e, const torch::Tensor& context, const Rope& rope,
-                        const torch::Tensor& mask, const torch::Tensor& x_extra = {}, const torch::Tensor& e_extra = {},
-                        const Rope* rope_extra = nullptr);
+                        const torch::Tensor& mask, const AttentionKV* extra = nullptr, AttentionKV* kept = nullptr);
   torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr};
   SelfAttention self_attn{nullptr};
   CrossAttention cross_attn{nullptr};

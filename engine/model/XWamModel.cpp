@@ -62,6 +62,27 @@ XWamModelImpl::XWamModelImpl(const XWamConfig& c) : config(c) {
   }
 }
 
+void XWamModelImpl::set_dtype(torch::ScalarType dtype) {
+  to(dtype);
+  // What the released code computes in float32 (under autocast) keeps float32 weights: timestep
+  // embedding and projection, adaLN modulation, the cross-attention LayerNorm, the output heads,
+  // the view embedding and the state/action MLPs.
+  for (auto* part : std::initializer_list<torch::nn::Module*>{
+           time_embedding.ptr().get(), time_projection.ptr().get(), head.ptr().get(), extra_heads.ptr().get(),
+           view_embedding.ptr().get(), action_encoder.ptr().get(), action_decoder.ptr().get(),
+           proprio_encoder.ptr().get(), proprio_decoder.ptr().get()})
+    part->to(torch::kFloat32);
+  torch::NoGradGuard no_grad;
+  for (auto& p : named_parameters()) {
+    const auto& name = p.key();
+    auto ends_with = [&](const std::string& s) {
+      return name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
+    };
+    if (ends_with("modulation") || ends_with("norm3.weight") || ends_with("norm3.bias"))
+      p.value().set_data(p.value().to(torch::kFloat32));
+  }
+}
+
 torch::Tensor XWamModelImpl::token_positions(int frames) const {
   const auto& c = config;
   const int F = frames / c.dit.patch[0], Hh = c.latent_height / c.dit.patch[1], Ww = c.latent_width / c.dit.patch[2];
@@ -106,15 +127,21 @@ ModelOutputs XWamModelImpl::forward(const ModelInputs& in) {
   if (!in.text.defined() || in.text.dim() != 3 || in.text.size(0) != B || in.text.size(2) != d.text_dim)
     throw Error("model input", "text must be [B, Lc, " + std::to_string(d.text_dim) + "]");
 
+  // Weights are in `compute` (float32, or bf16/fp16 after set_dtype) except the float32 parts; the
+  // residual stream stays float32 and each matrix product casts its input, as the released code runs.
+  const auto compute = patch_embedding->weight.scalar_type();
+  const auto f32 = torch::kFloat32;
+
   // Video tokens in (t, view, h, w) order, each view marked by its embedding.
   const int F = frames / d.patch[0], Hh = c.latent_height / d.patch[1], Ww = c.latent_width / d.patch[2];
   std::vector<torch::Tensor> per_view;
   for (int v = 0; v < c.views; ++v) {
-    auto x = patch_embedding(in.video.select(1, v));  // [B, dim, F, Hh, Ww]
+    auto x = patch_embedding(in.video.select(1, v).to(compute));  // [B, dim, F, Hh, Ww]
     per_view.push_back(x.permute({0, 2, 3, 4, 1}) + view_embedding->weight[v]);
   }
   auto video_tokens = torch::stack(per_view, 2).reshape({B, -1, d.dim});  // [B, F·V·Hh·Ww, dim]
-  auto x = torch::cat({video_tokens, action_encoder->forward(in.actions), proprio_encoder->forward(in.states)}, 1);
+  auto x = torch::cat({video_tokens.to(f32), action_encoder->forward(in.actions.to(f32)),
+                       proprio_encoder->forward(in.states.to(f32))}, 1);
   const int64_t Lv = video_tokens.size(1), L = x.size(1), K = c.num_actions;
   const int64_t Lc = c.condition_tokens();
 
@@ -125,19 +152,32 @@ ModelOutputs XWamModelImpl::forward(const ModelInputs& in) {
   t.slice(1, Lv, Lv + K).copy_(in.t_action.to(torch::kFloat32).unsqueeze(1).expand({B, K}));
   t.slice(1, Lv + K, Lv + K + 1).fill_(0);
   t.slice(1, Lv + K + 1, L).copy_(in.t_state.to(torch::kFloat32).unsqueeze(1).expand({B, L - Lv - K - 1}));
-  auto e0 = time_embedding->forward(timestep_embedding(t, d.freq_dim).to(x.scalar_type())).to(torch::kFloat32);
-  auto e = time_projection->forward(e0.to(x.scalar_type())).to(torch::kFloat32).view({B, L, 6, d.dim});
-  auto context = text_embedding->forward(in.text);
+  auto e0 = time_embedding->forward(timestep_embedding(t, d.freq_dim));
+  auto e = time_projection->forward(e0).view({B, L, 6, d.dim});
+  auto context = text_embedding->forward(in.text.to(compute));
 
   const Rope rope = make_rope(token_positions(frames).to(x.device()), d.head_dim());
   const torch::Tensor mask = in.fastwam_mask ? fastwam_mask(frames).to(x.device()) : torch::Tensor();
 
+  // Main blocks; with the depth branch, depth block j runs right after main block trunk + j and
+  // attends over its own keys/values followed by the ones that main block just computed (one way:
+  // nothing flows back). Depth tokens start from the shared trunk's video tokens.
+  const bool depth = in.run_depth && c.depth_layers > 0;
   const int trunk = d.num_layers - c.depth_layers;
+  const Rope rope_video{rope.cos.slice(0, 0, Lv), rope.sin.slice(0, 0, Lv)};
+  const auto e_video = e.slice(1, 0, Lv);
   torch::Tensor depth_x;
-  std::vector<torch::Tensor> main_inputs;  // inputs of the last M main blocks, for the depth branch
   for (int i = 0; i < d.num_layers; ++i) {
-    if (in.run_depth && i >= trunk) main_inputs.push_back(x);
-    x = blocks[i]->as<WanBlock>()->forward(x, e, context, rope, mask);
+    if (!depth || i < trunk) {
+      x = blocks[i]->as<WanBlock>()->forward(x, e, context, rope, mask);
+      continue;
+    }
+    if (i == trunk) depth_x = x.slice(1, 0, Lv);
+    AttentionKV main_kv;
+    x = blocks[i]->as<WanBlock>()->forward(x, e, context, rope, mask, nullptr, &main_kv);
+    auto branch = extra_blocks[0]->as<torch::nn::ModuleList>();
+    depth_x = (*branch)[i - trunk]->as<WanBlock>()->forward(depth_x, e_video, context, rope_video, torch::Tensor(),
+                                                             &main_kv);
   }
 
   ModelOutputs out;
@@ -147,22 +187,11 @@ ModelOutputs XWamModelImpl::forward(const ModelInputs& in) {
         .reshape({B, c.views, d.out_dim, frames, c.latent_height, c.latent_width});
   };
   auto head_out = head->forward(x, e0);
-  out.video = unpatchify(head_out.slice(1, 0, Lv));
-  out.actions = action_decoder->forward(x.slice(1, Lv, Lv + K));
-  out.states = proprio_decoder->forward(x.slice(1, Lv + K, L));
+  out.video = unpatchify(head_out.slice(1, 0, Lv).to(f32));
+  out.actions = action_decoder->forward(x.slice(1, Lv, Lv + K).to(f32));
+  out.states = proprio_decoder->forward(x.slice(1, Lv + K, L).to(f32));
 
-  if (in.run_depth && c.depth_layers > 0) {
-    // Depth tokens start from the shared trunk's video tokens; block j also reads the main branch's
-    // tokens entering main block trunk + j (one way: nothing flows back).
-    auto branch = extra_blocks[0]->as<torch::nn::ModuleList>();
-    const Rope rope_video{rope.cos.slice(0, 0, Lv), rope.sin.slice(0, 0, Lv)};
-    auto e_video = e.slice(1, 0, Lv);
-    depth_x = main_inputs[0].slice(1, 0, Lv);
-    for (int j = 0; j < c.depth_layers; ++j)
-      depth_x = (*branch)[j]->as<WanBlock>()->forward(depth_x, e_video, context, rope_video, torch::Tensor(),
-                                                        main_inputs[j], e, &rope);
-    out.depth = unpatchify(extra_heads[0]->as<Head>()->forward(depth_x, e0.slice(1, 0, Lv)));
-  }
+  if (depth) out.depth = unpatchify(extra_heads[0]->as<Head>()->forward(depth_x, e0.slice(1, 0, Lv)).to(f32));
   return out;
 }
 

@@ -1,6 +1,7 @@
 // The X-WAM network: one token sequence [video (t, view, h, w); actions; states] through Wan2.2 DiT
 // blocks with per-token timesteps, learnable view embeddings, state/action MLPs on the video's time
-// axis, and a one-way depth branch (copies of the last M blocks reading the main branch).
+// axis, and a one-way depth branch (M blocks that attend over their own keys/values and those the last M
+// main blocks computed).
 // Parameter names follow Wan2.2 / the released X-WAM checkpoints (blocks.N.*, extra_blocks.0.J.*,
 // head.*, extra_heads.0.*, view_embedding.weight, action_encoder.{0,2}.*, proprio_decoder.{0,2}.*, ...).
 #pragma once
@@ -34,8 +35,14 @@ struct ModelOutputs {
 
 struct XWamModelImpl : torch::nn::Module {
   explicit XWamModelImpl(const XWamConfig& config);
-  // Shapes are checked against the config (xwam::Error naming the input and both shapes).
+  // Shapes are checked against the config (xwam::Error naming the input and both shapes). Inputs of
+  // any floating dtype; outputs float32.
   ModelOutputs forward(const ModelInputs& in);
+  // Weights in `dtype` (bfloat16 / float16 halve the memory) except the parts the released code runs
+  // in float32: timestep embedding and projection, adaLN modulation, the cross-attention norm, the
+  // output heads, view embedding and state/action MLPs. The residual stream stays float32 and each
+  // matrix product casts its input to its weights' dtype.
+  void set_dtype(torch::ScalarType dtype);
 
   // Token positions (frame, row, col) in latent units: action k at k / (actions_per_frame · tc),
   // state j at j / tc — so a state and the actions of the same time share the temporal rotation.

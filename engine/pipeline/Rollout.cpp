@@ -43,6 +43,15 @@ std::vector<std::string> Predictor::cameras_for(const data::Episode& ep) const {
   return names;
 }
 
+const torch::Tensor& Predictor::text_context(const std::string& instruction) {
+  auto it = text_contexts_.find(instruction);
+  if (it == text_contexts_.end()) {
+    torch::NoGradGuard no_grad;
+    it = text_contexts_.emplace(instruction, nets_.text->encode({instruction})).first;
+  }
+  return it->second;
+}
+
 void Predictor::check(const data::Episode& ep, const RolloutRequest& r) const {
   const std::string where = "episode " + ep.name;
   sampling::Mode mode = sampling::mode_from_string(r.mode);  // throws for unknown modes
@@ -93,8 +102,8 @@ RolloutResult Predictor::run(const data::Episode& ep, const RolloutRequest& r, c
   cond.video = encode_views(nets_.vae, batch.rgb.to(device_));
   cond.state = batch.states.to(device_);
   const std::string instruction = r.instruction.empty() ? ep.instruction : r.instruction;
-  cond.text = nets_.text->encode({instruction});
-  cond.empty_text = nets_.text->encode({""});
+  cond.text = text_context(instruction);
+  cond.empty_text = text_context("");
   result.timings.encode_ms = ms_since(t_start);
   throw_if_cancelled(cancel);
 

@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -82,6 +83,9 @@ class Predictor {
   const std::string& origin() const { return origin_; }
   // The episode cameras used as model views (the checkpoint's, else the episode's first ones).
   std::vector<std::string> cameras_for(const data::Episode& episode) const;
+  // The text context of an instruction [1, text_len, text_dim] on the device, encoded once per
+  // instruction (umT5-xxl costs seconds a call; a what-if session repeats instructions).
+  const torch::Tensor& text_context(const std::string& instruction);
 
  private:
   model::XWamNetworks nets_;
@@ -89,6 +93,7 @@ class Predictor {
   CheckpointMeta meta_;
   torch::Device device_;
   std::string origin_;
+  std::map<std::string, torch::Tensor> text_contexts_;
 };
 
 }  // namespace xwam::pipeline

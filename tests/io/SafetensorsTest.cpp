@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -128,8 +129,14 @@ TEST(WanInit, Wan22NamedFileLoadsAndSeedsTheDepthBranch) {
       EXPECT_TRUE(torch::equal(t, wan.at(name).to(torch::kFloat32))) << name;
     }
   }
-  for (const auto& name : fresh) EXPECT_TRUE(name.find("extra_") == std::string::npos) << name;
-  EXPECT_FALSE(fresh.empty());  // view embedding and MLPs stay at their initialization
+  for (const auto& name : fresh) EXPECT_TRUE(name.find("extra_blocks") == std::string::npos) << name;
+  // The new parts are initialized as the released code does: the depth head fresh (not the main
+  // head's copy), linear weights N(0, 0.02) with zero biases.
+  EXPECT_EQ(std::count(fresh.begin(), fresh.end(), "extra_heads.0.head.weight"), 1);
+  EXPECT_FALSE(torch::equal(state.at("extra_heads.0.head.weight"), state.at("head.head.weight")));
+  for (const char* name : {"extra_heads.0.head.weight", "action_encoder.0.weight", "view_embedding.weight"})
+    EXPECT_NEAR(state.at(name).std().item<double>(), 0.02, 0.004) << name;
+  EXPECT_EQ(state.at("extra_heads.0.head.bias").abs().max().item<double>(), 0.0);
 
   // A file lacking a block tensor is refused by name, and nothing is loaded.
   auto broken = io::read_safetensors(path);

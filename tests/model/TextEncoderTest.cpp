@@ -16,6 +16,7 @@
 #include "engine/core/Error.h"
 #include "engine/model/SentencePiece.h"
 #include "engine/model/TextEncoder.h"
+#include "tests/model/ReleasedReference.h"
 
 using namespace xwam::model;
 namespace fs = std::filesystem;
@@ -235,7 +236,13 @@ TEST_F(Umt5Test, PaddingDoesNotChangeRealTokens) {
   long_mask.slice(1, 0, 5).fill_(true);
   auto long_out = text->forward(long_ids, long_mask);
   EXPECT_TRUE(torch::allclose(long_out.slice(1, 0, 5), short_out, 1e-5, 1e-6));
-  EXPECT_TRUE(torch::equal(long_out.slice(1, 5, 16), torch::zeros({1, 11, 16})));
+  // X-WAM keeps the padding rows (encoded under the mask), Wan2.2 zeroes them.
+  EXPECT_GT(long_out.slice(1, 5, 16).abs().min().item<float>(), 0.0f);
+  auto zeroing_config = text->config;
+  zeroing_config.context_padding = "zero";
+  TextEncoder zeroing(zeroing_config, 16, dir_->string());
+  for (auto& p : zeroing->named_parameters()) p.value().copy_(text->named_parameters()[p.key()]);
+  EXPECT_TRUE(torch::equal(zeroing->forward(long_ids, long_mask).slice(1, 5, 16), torch::zeros({1, 11, 16})));
   EXPECT_FALSE(torch::allclose(text->forward(long_ids, torch::ones_like(long_mask)).slice(1, 0, 5), short_out, 1e-4, 1e-5));
 }
 
@@ -272,7 +279,7 @@ TEST_F(Umt5Test, ForwardMatchesT5PyMath) {
     auto gated = torch::matmul(h, w[b + "ffn.fc1.weight"].t()) * gelu(torch::matmul(h, w[b + "ffn.gate.0.weight"].t()));
     x = x + torch::matmul(gated, w[b + "ffn.fc2.weight"].t());
   }
-  auto expected = rms(x, w["norm.weight"]) * mask.unsqueeze(-1);
+  auto expected = rms(x, w["norm.weight"]);  // every row, padding included (X-WAM)
   EXPECT_TRUE(torch::allclose(text->forward(ids, mask), expected, 1e-5, 1e-6));
 }
 
@@ -291,10 +298,24 @@ TEST_F(Umt5Test, SentencePieceTokenizer) {
   EXPECT_TRUE(long_mask.all().item<bool>());
   EXPECT_EQ(long_ids[0][11].item<int64_t>(), 1);
   EXPECT_TRUE(torch::equal(long_ids[0].slice(0, 0, n - 1), ids[0].slice(0, 0, n - 1)));
-  // And the whole path: [B, text_len, dim] with zero padding.
+  // And the whole path: [B, text_len, dim], the padding rows encoded too.
   auto e = text->encode({"pick up the red cube"});
   EXPECT_EQ(e.sizes(), torch::IntArrayRef({1, 12, 16}));
-  EXPECT_TRUE(torch::equal(e[0].slice(0, n), torch::zeros({12 - n, 16})));
+  EXPECT_TRUE(torch::allclose(e, text->forward(ids.slice(0, 0, 1), mask.slice(0, 0, 1))));
+}
+
+// The released umT5 encoder (t5.py's T5Encoder via tests/model/xwam_golden.py, hashed weights) on a
+// padded batch: all rows, padding included, as X-WAM's encoder returns them.
+TEST_F(Umt5Test, ContextMatchesTheReleasedEncoderWithItsPaddingRows) {
+  auto text = make(12);
+  xwam::test::hashed_weights(*text);
+  torch::NoGradGuard no_grad;
+  const auto ids = xwam::test::reference("umt5.in.ids");
+  const auto mask = xwam::test::reference("umt5.in.mask");
+  const auto released = xwam::test::reference("umt5.out.context");
+  const auto ours = text->forward(ids, mask);
+  ASSERT_EQ(ours.sizes(), released.sizes());
+  EXPECT_LE(xwam::test::max_relative_error(ours, released), 1e-5);
 }
 
 TEST_F(Umt5Test, SentencePieceMatchesLibSentencePiece) {
