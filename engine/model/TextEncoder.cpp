@@ -8,6 +8,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/model/SentencePiece.h"
+#include "engine/model/TextClean.h"
 
 namespace xwam::model {
 
@@ -46,39 +47,6 @@ std::vector<std::string> split_words(const std::string& text) {
   }
   if (!word.empty()) words.push_back(std::move(word));
   return words;
-}
-
-// Byte length of the Unicode whitespace character starting at text[i] (Python's \s), 0 if none.
-size_t whitespace_length(const std::string& text, size_t i) {
-  const auto byte = [&](size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u; };
-  const unsigned c0 = byte(i);
-  if (c0 == ' ' || (c0 >= '\t' && c0 <= '\r') || (c0 >= 0x1c && c0 <= 0x1f)) return 1;
-  if (c0 == 0xc2 && (byte(i + 1) == 0x85 || byte(i + 1) == 0xa0)) return 2;           // U+0085, U+00A0
-  if (c0 == 0xe1 && byte(i + 1) == 0x9a && byte(i + 2) == 0x80) return 3;             // U+1680
-  if (c0 == 0xe2 && byte(i + 1) == 0x80) {
-    const unsigned c2 = byte(i + 2);
-    if ((c2 >= 0x80 && c2 <= 0x8a) || c2 == 0xa8 || c2 == 0xa9 || c2 == 0xaf) return 3;  // U+2000–200A, 2028, 2029, 202F
-  }
-  if (c0 == 0xe2 && byte(i + 1) == 0x81 && byte(i + 2) == 0x9f) return 3;             // U+205F
-  if (c0 == 0xe3 && byte(i + 1) == 0x80 && byte(i + 2) == 0x80) return 3;             // U+3000
-  return 0;
-}
-
-// Wan2.2's whitespace_clean: every run of whitespace becomes one space, ends stripped.
-std::string whitespace_clean(const std::string& text) {
-  std::string out;
-  bool pending_space = false;
-  for (size_t i = 0; i < text.size();) {
-    if (size_t n = whitespace_length(text, i)) {
-      pending_space = true;
-      i += n;
-      continue;
-    }
-    if (pending_space && !out.empty()) out.push_back(' ');
-    pending_space = false;
-    out.push_back(text[i++]);
-  }
-  return out;
 }
 
 // ---- shared layers -----------------------------------------------------------------------------
@@ -295,7 +263,7 @@ std::pair<torch::Tensor, torch::Tensor> TextEncoderImpl::tokenize(const std::vec
     // Pieces/words truncated to text_len − 1, then the end token (as HF's add_special_tokens does).
     std::vector<int64_t> tokens;
     if (spm) {
-      const auto pieces = spm->encode(whitespace_clean(texts[b]));
+      const auto pieces = spm->encode(clean_instruction(texts[b]));
       tokens.assign(pieces.begin(), pieces.end());
     } else {
       for (const auto& word : split_words(texts[b]))

@@ -304,6 +304,16 @@ TEST_F(Umt5Test, SentencePieceTokenizer) {
   EXPECT_TRUE(torch::allclose(e, text->forward(ids.slice(0, 0, 1), mask.slice(0, 0, 1))));
 }
 
+// Instructions are cleaned as the released tokenizer does (ftfy, HTML unescaped twice, whitespace)
+// before SentencePiece sees them.
+TEST_F(Umt5Test, TokenizerCleansInstructionsAsTheReleasedOne) {
+  auto text = make(16);
+  const auto plain = text->tokenize({"put the cup & the plate in the bowl"}).first;
+  EXPECT_TRUE(torch::equal(text->tokenize({"put the cup &amp;amp; the plate\tin the bowl "}).first, plain));
+  EXPECT_TRUE(torch::equal(text->tokenize({"put the cup &#38; the plate in the bowl"}).first, plain));
+  EXPECT_FALSE(torch::equal(text->tokenize({"put the cup and the plate in the bowl"}).first, plain));
+}
+
 // The released umT5 encoder (t5.py's T5Encoder via tests/model/xwam_golden.py, hashed weights) on a
 // padded batch: all rows, padding included, as X-WAM's encoder returns them.
 TEST_F(Umt5Test, ContextMatchesTheReleasedEncoderWithItsPaddingRows) {
