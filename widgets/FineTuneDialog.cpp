@@ -200,6 +200,7 @@ QStringList FineTuneDialog::episode_files() const {
 }
 
 void FineTuneDialog::set_init_checkpoint(const QString& path) { init_->setText(path); }
+void FineTuneDialog::set_wan_dir(const QString& dir) { wan_dir_ = dir.trimmed(); }
 
 // Reading the config fills the hyper-parameter fields with its values, so Start without edits trains
 // exactly what the file says.
@@ -257,6 +258,7 @@ QStringList FineTuneDialog::train_arguments(const QString& config_path) const {
   args << "--out" << QFileInfo(run_dir()).absoluteFilePath();
   if (resume_->isChecked()) args << "--resume";
   else if (!init_->text().trimmed().isEmpty()) args << "--init" << init_->text().trimmed();
+  if (!resume_->isChecked() && !init_->text().trimmed().isEmpty() && !wan_dir_.isEmpty()) args << "--wan-dir" << wan_dir_;
   return args;
 }
 
@@ -399,6 +401,8 @@ bool FineTuneDialog::script_parts(QString* prelude, QString* command, QString* e
   words << "--out" << "\"$RUNDIR\"";
   if (resume_->isChecked()) words << "--resume";
   else if (!init_->text().trimmed().isEmpty()) words << "--init" << shell_quote(init_->text().trimmed());
+  if (!resume_->isChecked() && !init_->text().trimmed().isEmpty() && !wan_dir_.isEmpty())
+    words << "--wan-dir" << shell_quote(wan_dir_);
   *command = words.join(' ');
   return true;
 }

@@ -30,6 +30,8 @@ class FineTuneDialog : public QDialog {
   void set_episode_files(const QStringList& files);
   QStringList episode_files() const;
   void set_init_checkpoint(const QString& path);  // empty: train from the config's fresh weights
+  // The Wan2.2 folder passed with the init checkpoint (--wan-dir): a released run's umT5 tokenizer.
+  void set_wan_dir(const QString& dir);
   void set_config_file(const QString& path);
   void set_steps(int steps);
   void set_learning_rate(double lr);
@@ -75,6 +77,7 @@ class FineTuneDialog : public QDialog {
   bool script_parts(QString* prelude, QString* command, QString* error) const;
 
   QString program_;
+  QString wan_dir_;
   QProcess* process_;
   QListWidget* files_;
   QLineEdit* init_;

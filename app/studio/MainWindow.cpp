@@ -105,6 +105,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     if (QFileInfo::exists(known[i])) run_panel_->add_checkpoint(known[i], i < labels.size() ? labels[i] : QString());
   const QString last = settings.value("run/checkpoint").toString();
   run_panel_->set_checkpoint(QFileInfo::exists(last) ? last : default_checkpoint());
+  run_panel_->set_wan_dir(settings.value("run/wan_dir").toString());
 }
 
 MainWindow::~MainWindow() = default;
@@ -608,8 +609,12 @@ void MainWindow::sync_3d_frame() {
 // ---- fine-tuning ------------------------------------------------------------------------------
 
 widgets::FineTuneDialog* MainWindow::fine_tune_dialog() {
-  if (fine_tune_) return fine_tune_;
+  if (fine_tune_) {
+    fine_tune_->set_wan_dir(run_panel_->wan_dir());  // the Run panel's current one
+    return fine_tune_;
+  }
   fine_tune_ = new widgets::FineTuneDialog(xwam_program_, this);
+  fine_tune_->set_wan_dir(run_panel_->wan_dir());
   if (!scene_path_.isEmpty()) fine_tune_->set_episode_files({scene_path_});
   const QString init = run_panel_->checkpoint();
   if (QFileInfo::exists(init)) fine_tune_->set_init_checkpoint(init);
@@ -818,6 +823,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   settings.setValue("run/checkpoint", run_panel_->checkpoint());
   settings.setValue("run/checkpoints", run_panel_->checkpoints());
   settings.setValue("run/checkpoint_labels", run_panel_->checkpoint_labels());
+  settings.setValue("run/wan_dir", run_panel_->wan_dir());
   if (runner_.busy()) runner_.cancel();
   QMainWindow::closeEvent(event);
 }

@@ -28,10 +28,10 @@ struct RolloutRunner::Impl {
   bool running = false;
   std::shared_ptr<CancelToken> cancel = std::make_shared<CancelToken>();  // a fresh one per run
 #ifdef XWAM_STUDIO_ROLLOUTS
-  // The loaded checkpoint, reused while the same path is asked for. Touched only by the worker
-  // (one run at a time).
+  // The loaded checkpoint, reused while the same path (and Wan2.2 folder) is asked for. Touched only
+  // by the worker (one run at a time).
   std::optional<pipeline::Predictor> predictor;
-  QString loaded_path;
+  QString loaded_path, loaded_wan_dir;
 #endif
 };
 
@@ -71,11 +71,13 @@ bool RolloutRunner::start(std::shared_ptr<const data::Episode> episode, const Ru
     Impl& d = *impl_;
     try {
       if (!episode) throw Error("no episode is open");
-      if (!d.predictor || d.loaded_path != settings.checkpoint) {
+      if (!d.predictor || d.loaded_path != settings.checkpoint || d.loaded_wan_dir != settings.wan_dir) {
         post([this] { emit stage("load"); });
         d.predictor.reset();
-        d.predictor.emplace(pipeline::Predictor::load(settings.checkpoint.toStdString()));
+        d.predictor.emplace(pipeline::Predictor::load(settings.checkpoint.toStdString(), torch::kCPU,
+                                                      settings.wan_dir.toStdString()));
         d.loaded_path = settings.checkpoint;
+        d.loaded_wan_dir = settings.wan_dir;
       }
       pipeline::Predictor& predictor = *d.predictor;
       out.checkpoint_origin = QString::fromStdString(predictor.origin());

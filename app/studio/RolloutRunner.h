@@ -22,6 +22,7 @@ namespace xwam::studio {
 // What to run. Mirrors pipeline::RolloutRequest plus the checkpoint and what to do with the result.
 struct RunSettings {
   QString checkpoint;           // checkpoint directory/file, or a training run directory (its latest)
+  QString wan_dir;              // Wan2.2 folder with the umT5 tokenizer a released run lacks ("" = none)
   QString mode = "xwam";        // xwam | sync | fastwam | action-conditioned
   int steps_action = 10, steps_video = 50;
   quint64 seed = 0;

@@ -47,6 +47,19 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
   checkpoint_note_->hide();
   form->addRow(checkpoint_note_);
 
+  wan_dir_ = new QLineEdit(this);
+  wan_dir_->setPlaceholderText(tr("only for released X-WAM runs"));
+  wan_dir_->setClearButtonEnabled(true);
+  wan_dir_->setToolTip(tr("The Wan2.2-TI2V-5B folder (as --wan-dir). A released X-WAM run does not contain its "
+                          "umT5 tokenizer; it is read from google/umt5-xxl/spiece.model in this folder"));
+  auto* wan_browse = new QToolButton(this);
+  wan_browse->setText(tr("…"));
+  wan_browse->setToolTip(tr("Choose the Wan2.2 folder"));
+  auto* wan_row = new QHBoxLayout;
+  wan_row->addWidget(wan_dir_, 1);
+  wan_row->addWidget(wan_browse);
+  form->addRow(tr("Wan2.2 dir"), wan_row);
+
   mode_ = new QComboBox(this);
   mode_->addItem(tr("X-WAM (action first)"), "xwam");
   mode_->addItem(tr("synchronous"), "sync");
@@ -108,6 +121,10 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a checkpoint directory"), checkpoint());
     if (!dir.isEmpty()) set_checkpoint(dir);
   });
+  connect(wan_browse, &QToolButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose the Wan2.2-TI2V-5B folder"), wan_dir());
+    if (!dir.isEmpty()) set_wan_dir(dir);
+  });
   connect(checkpoint_, &QComboBox::currentTextChanged, this, [this] {
     check_checkpoint();
     emit checkpoint_changed(checkpoint());
@@ -125,6 +142,7 @@ void RunPanel::check_checkpoint() {
 RunSettings RunPanel::settings() const {
   RunSettings s;
   s.checkpoint = checkpoint();
+  s.wan_dir = wan_dir();
   s.mode = mode_->currentData().toString();
   s.steps_action = steps_action_->value();
   s.steps_video = steps_video_->value();
@@ -133,8 +151,13 @@ RunSettings RunPanel::settings() const {
   return s;
 }
 
-// The combo shows short labels; the path is the item data (or the typed text).
+// The combo shows short labels; the path is the item data (or the typed text). Labels need not be
+// unique (two runs named "run"), so the current item comes first.
 QString RunPanel::checkpoint() const {
+  const int current = checkpoint_->currentIndex();
+  if (current >= 0 && checkpoint_->itemText(current) == checkpoint_->currentText() &&
+      checkpoint_->itemData(current).isValid())
+    return checkpoint_->itemData(current).toString();
   const int row = checkpoint_->findText(checkpoint_->currentText());
   if (row >= 0 && checkpoint_->itemData(row).isValid()) return checkpoint_->itemData(row).toString();
   return checkpoint_->currentText().trimmed();
@@ -160,6 +183,9 @@ int RunPanel::add_checkpoint(const QString& path, const QString& label) {
 }
 
 void RunPanel::set_checkpoint(const QString& path) { checkpoint_->setCurrentIndex(add_checkpoint(path)); }
+
+QString RunPanel::wan_dir() const { return wan_dir_->text().trimmed(); }
+void RunPanel::set_wan_dir(const QString& dir) { wan_dir_->setText(dir); }
 
 QStringList RunPanel::checkpoints() const {
   QStringList out;

@@ -24,6 +24,9 @@ class RunPanel : public QWidget {
   RunSettings settings() const;
   QString checkpoint() const;
   void set_checkpoint(const QString& path);
+  // The Wan2.2-TI2V-5B folder (CLI: --wan-dir), where the umT5 tokenizer a released run lacks is found.
+  QString wan_dir() const;
+  void set_wan_dir(const QString& dir);
   // Adds a checkpoint to the picker (kept once per path) with a short label; returns its row.
   int add_checkpoint(const QString& path, const QString& label = {});
   QStringList checkpoints() const;
@@ -51,6 +54,7 @@ class RunPanel : public QWidget {
   QLineEdit* instruction_;
   QComboBox* checkpoint_;
   QLabel* checkpoint_note_;
+  QLineEdit* wan_dir_;
   QComboBox* mode_;
   QSpinBox* steps_action_;
   QSpinBox* steps_video_;

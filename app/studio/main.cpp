@@ -1,6 +1,6 @@
 // xwam-studio: the X-WAM Studio desktop app.
-//   xwam-studio [--scene FILE.h5[:EPISODE]] [--session-file FILE.json] [--checkpoint CKPT] [--instruction TEXT]
-//               [--run] [--screenshot PNG] [--quit-after-run]
+//   xwam-studio [--scene FILE.h5[:EPISODE]] [--session-file FILE.json] [--checkpoint CKPT] [--wan-dir DIR]
+//               [--instruction TEXT] [--run] [--screenshot PNG] [--quit-after-run]
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -20,16 +20,19 @@ int main(int argc, char** argv) {
   // Not "--session": QApplication takes that one for X11 session management.
   QCommandLineOption session(QStringList{"session-file"}, "Studio session to reopen (JSON, File ▸ Save Session).", "FILE");
   QCommandLineOption checkpoint(QStringList{"checkpoint"}, "Checkpoint to run (default: assets/checkpoints/demo).", "CKPT");
+  QCommandLineOption wan_dir(QStringList{"wan-dir"},
+                             "Wan2.2-TI2V-5B folder with the umT5 tokenizer a released X-WAM run lacks (remembered).", "DIR");
   QCommandLineOption instruction(QStringList{"instruction"}, "Instruction text instead of the episode's own.", "TEXT");
   QCommandLineOption run(QStringList{"run"}, "Run a prediction once the episode is shown.");
   QCommandLineOption screenshot(QStringList{"screenshot"},
                                 "Save a screenshot once the scene is shown (after the run with --run), then quit.", "PNG");
   QCommandLineOption quit_after_run(QStringList{"quit-after-run"}, "Quit when the run ends (exit code 0 when it succeeded).");
-  parser.addOptions({scene, session, checkpoint, instruction, run, screenshot, quit_after_run});
+  parser.addOptions({scene, session, checkpoint, wan_dir, instruction, run, screenshot, quit_after_run});
   parser.process(app);
 
   xwam::studio::MainWindow window;
   if (parser.isSet(checkpoint)) window.run_panel()->set_checkpoint(parser.value(checkpoint));
+  if (parser.isSet(wan_dir)) window.run_panel()->set_wan_dir(parser.value(wan_dir));
   window.show();
 
   // What to do once the episode is on screen (first time only): instruction, run, screenshot, quit.

@@ -233,8 +233,12 @@ NormStats read_xwam_statistics(const std::string& path) {
   } catch (const std::exception& e) {
     throw Error(path, std::string("cannot read YAML: ") + e.what());
   }
-  YAML::Node block = root["statistics"] ? root["statistics"] : root;
-  if (!block["q01"] || !block["q99"]) throw Error(path, "no statistics: q01/q99 block");
+  // A dataset config holds `statistics`, a released run's config.yaml `dataset.statistics`.
+  YAML::Node block = root["statistics"]                                          ? root["statistics"]
+                     : root["dataset"].IsMap() && root["dataset"]["statistics"] ? root["dataset"]["statistics"]
+                                                                                 : root;
+  if (!block["q01"] || !block["q99"])
+    throw Error(path, "no statistics: no q01/q99 block under statistics, dataset.statistics or at the top");
   NormStats s;
   // Defaults that leave values unchanged: 2(x + 1)/2 − 1 = x.
   s.state_q01.fill(-1.f);

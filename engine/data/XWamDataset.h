@@ -37,7 +37,8 @@ using CameraCalibrations = std::map<std::string, CameraCalibration>;
 CameraCalibrations read_camera_calibrations(const std::string& path);  // throws naming file and key
 void write_camera_calibrations(const std::string& path, const CameraCalibrations& cameras);
 
-// The dataset config's `statistics: {q01: {...}, q99: {...}}` (or a file holding just that block),
+// The dataset config's `statistics: {q01: {...}, q99: {...}}` (a released run's config.yaml holds it as
+// `dataset.statistics`; a file may also hold just that block),
 // mapped onto the 16/14-d interface. Keys: proprio_{left,right}_ee_xyz, gripper_pos,
 // action_{left,right}_ee_xyz, action_{left,right}_ee_axisangle, gripper_action.
 NormStats read_xwam_statistics(const std::string& yaml_path);

@@ -45,21 +45,41 @@ CheckpointData read_our_checkpoint(const fs::path& dir) {
   return ckpt;
 }
 
+// A umT5 tokenizer named by our config but no longer where it points (a checkpoint copied to another
+// machine) is taken from the Wan2.2 folder the user gives.
+void tokenizer_from_wan_dir(CheckpointData& ckpt, const std::string& wan_dir) {
+  TextConfig& text = ckpt.config.text;
+  if (text.kind != "umt5-xxl" || wan_dir.empty()) return;
+  const fs::path named = fs::path(ckpt.origin) / text.tokenizer;  // an absolute tokenizer path stays itself
+  if (!text.tokenizer.empty() && fs::is_regular_file(named)) return;
+  const fs::path in_wan = fs::path(wan_dir) / "google" / "umt5-xxl" / "spiece.model";
+  if (!fs::is_regular_file(in_wan))
+    throw Error(in_wan.string(), "umT5 tokenizer not found in the Wan2.2 folder given (--wan-dir), and the checkpoint's " +
+                                     (text.tokenizer.empty() ? std::string("config names none")
+                                                             : "text.tokenizer " + named.string() + " is not there either"));
+  text.tokenizer = fs::absolute(in_wan).lexically_normal().string();
+}
+
 }  // namespace
 
-CheckpointData read_checkpoint(const std::string& path) {
+CheckpointData read_checkpoint(const std::string& path, const std::string& wan_dir) {
   if (!fs::exists(path)) throw Error(path, "checkpoint not found");
   const fs::path p(path);
-  if (fs::is_directory(p) && fs::exists(p / "model.safetensors")) return read_our_checkpoint(p);
+  auto ours = [&](const fs::path& dir) {
+    CheckpointData ckpt = read_our_checkpoint(dir);
+    tokenizer_from_wan_dir(ckpt, wan_dir);
+    return ckpt;
+  };
+  if (fs::is_directory(p) && fs::exists(p / "model.safetensors")) return ours(p);
   // A training step directory (RUN/checkpoints/step_N) or a whole run (its newest complete step).
-  if (fs::is_directory(p / "weights")) return read_our_checkpoint(p / "weights");
+  if (fs::is_directory(p / "weights")) return ours(p / "weights");
   if (fs::exists(p / "checkpoints" / "latest")) {
     std::string name = read_text(p / "checkpoints" / "latest");
     while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) name.pop_back();
-    return read_our_checkpoint(p / "checkpoints" / name / "weights");
+    return ours(p / "checkpoints" / name / "weights");
   }
   // The released X-WAM layouts: a run directory with config.yaml, a <step>.ckpt directory, or the .pt.
-  if (is_released_checkpoint(path)) return read_released_checkpoint(path);
+  if (is_released_checkpoint(path)) return read_released_checkpoint(path, std::nullopt, wan_dir);
   throw Error(path, "not a checkpoint: expected a directory with config.json and model.safetensors, a training run "
                     "directory, or a released X-WAM run / .pt file");
 }

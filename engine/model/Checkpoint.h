@@ -23,7 +23,10 @@ struct CheckpointData {
 };
 
 // Throws xwam::Error naming the path when it is none of the accepted layouts or is corrupt.
-CheckpointData read_checkpoint(const std::string& path);
+// `wan_dir`: a Wan2.2-TI2V-5B folder where a umT5 tokenizer the checkpoint lacks is looked for
+// (google/umt5-xxl/spiece.model; a released run's config.yaml may name another folder in it, see
+// find_released_tokenizer). Our checkpoints use it only when the tokenizer their config names is gone.
+CheckpointData read_checkpoint(const std::string& path, const std::string& wan_dir = "");
 // Writes CKPT atomically: a temporary directory renamed into place, so a crash leaves no half checkpoint.
 void write_checkpoint(const std::string& dir, const XWamConfig& config, const io::TensorMap& tensors,
                       const std::string& extra_json = "{}");

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -61,6 +62,39 @@ int count_indices(const io::TensorMap& t, const std::string& prefix) {
   return static_cast<int>(seen.size());
 }
 
+// The Wan2.2 VAE's structure read off its tensor names and shapes (vae.* after the `.model` rename):
+// encoder.conv1 [base_dim, 3·patch², …]; level i's first residual conv encoder.downsamples.i.
+// downsamples.0.residual.2 [base_dim·dim_mult[i], …]; a level's residual blocks, then its resample,
+// whose time_conv exists where the level also halves time; decoder.conv1 [dec_base_dim·dim_mult.back(), z_dim, …].
+void vae_sizes_from_weights(VaeConfig& v, const io::TensorMap& t) {
+  auto shape = [&](const std::string& name) -> std::vector<int64_t> {
+    auto it = t.find(name);
+    return it == t.end() ? std::vector<int64_t>{} : it->second.sizes().vec();
+  };
+  const auto conv_in = shape("vae.encoder.conv1.weight"), conv_out = shape("vae.decoder.conv1.weight");
+  const int levels = count_indices(t, "vae.encoder.downsamples.");
+  if (conv_in.size() != 5 || conv_out.size() != 5 || levels == 0) return;  // not a Wan2.2-style VAE: keep the config
+  const std::string level0 = "vae.encoder.downsamples.0.downsamples.";
+  int res_blocks = 0;
+  while (t.count(level0 + std::to_string(res_blocks) + ".residual.2.weight")) ++res_blocks;
+  std::vector<int> mult;
+  std::vector<bool> t_down;
+  for (int i = 0; i < levels; ++i) {
+    const std::string level = "vae.encoder.downsamples." + std::to_string(i) + ".downsamples.";
+    const auto conv = shape(level + "0.residual.2.weight");
+    if (conv.size() != 5 || conv[0] % conv_in[0] != 0) return;  // unexpected layout: load_networks names it
+    mult.push_back(static_cast<int>(conv[0] / conv_in[0]));
+    if (i + 1 < levels) t_down.push_back(t.count(level + std::to_string(res_blocks) + ".time_conv.weight") > 0);
+  }
+  v.base_dim = static_cast<int>(conv_in[0]);
+  v.patch = static_cast<int>(std::lround(std::sqrt(conv_in[1] / 3.0)));
+  v.dim_mult = mult;
+  v.temporal_down = t_down;
+  v.num_res_blocks = res_blocks;
+  v.z_dim = static_cast<int>(conv_out[1]);
+  v.dec_base_dim = static_cast<int>(conv_out[0] / mult.back());
+}
+
 // The sizes the weights show override the config: a released file is the truth about its network.
 void sizes_from_weights(XWamConfig& c, const io::TensorMap& t) {
   auto shape = [&](const std::string& name) -> std::vector<int64_t> {
@@ -86,6 +120,7 @@ void sizes_from_weights(XWamConfig& c, const io::TensorMap& t) {
   if (auto p = shape("model.view_embedding.weight"); p.size() == 2) c.views = static_cast<int>(p[0]);
   if (auto p = shape("model.action_encoder.0.weight"); p.size() == 2) c.action_dim = static_cast<int>(p[1]);
   if (auto p = shape("model.proprio_encoder.0.weight"); p.size() == 2) c.state_dim = static_cast<int>(p[1]);
+  vae_sizes_from_weights(c.vae, t);
   // Latent normalization of the VAE (registered buffers of the released Wan2_2_VAE wrapper).
   auto values = [&](const std::string& name) {
     torch::Tensor v = t.at(name).to(torch::kFloat32).contiguous().flatten();
@@ -189,14 +224,55 @@ XWamConfig config_from_released_yaml(const std::string& yaml_path, const XWamCon
     bool use_depth = true;
     if (get(y, "use_depth", use_depth) && !use_depth) c.depth_layers = 0;
     std::string t5;
-    if (get(y, "t5_model", t5) && t5.rfind("umt5", 0) == 0) c.text.kind = "umt5-xxl";
+    if (get(y, "t5_model", t5) && t5.rfind("umt5", 0) == 0) {
+      c.text.kind = "umt5-xxl";
+      c.text.context_padding = "keep";  // the released umT5 returns all text_len rows and the DiT was trained on them
+    }
   } catch (const YAML::Exception& e) {
     throw Error(yaml_path, std::string("malformed: ") + e.what());
   }
   return c;
 }
 
-CheckpointData read_released_checkpoint(const std::string& path, const std::optional<XWamConfig>& base) {
+std::string find_released_tokenizer(const std::string& yaml_path, const std::string& weights,
+                                    const std::string& wan_dir) {
+  std::string tokenizer = "google/umt5-xxl", wan_checkpoint_dir;
+  if (!yaml_path.empty()) {
+    try {
+      const YAML::Node y = YAML::LoadFile(yaml_path);
+      if (y["t5_tokenizer"] && y["t5_tokenizer"].IsScalar()) tokenizer = y["t5_tokenizer"].as<std::string>();
+      if (y["wan_checkpoint_dir"] && y["wan_checkpoint_dir"].IsScalar())
+        wan_checkpoint_dir = y["wan_checkpoint_dir"].as<std::string>();
+    } catch (const std::exception& e) {
+      throw Error(yaml_path, std::string("cannot read the tokenizer keys: ") + e.what());
+    }
+  }
+  const fs::path run = fs::absolute(yaml_path.empty() ? fs::path(weights) : fs::path(yaml_path)).parent_path();
+  const fs::path in_folder = fs::path(tokenizer) / "spiece.model";
+  std::vector<fs::path> tried;
+  auto add = [&](const fs::path& p) { tried.push_back(fs::absolute(p).lexically_normal()); };
+  if (!wan_dir.empty()) add(fs::path(wan_dir) / in_folder);
+  if (!wan_checkpoint_dir.empty()) {
+    const fs::path dir(wan_checkpoint_dir);
+    add(dir / in_folder);
+    if (dir.is_relative()) add(run / dir / in_folder);
+  }
+  add(run / in_folder);
+  for (const auto& candidate : tried)
+    if (fs::is_regular_file(candidate)) return candidate.string();
+  std::string list;
+  for (const auto& candidate : tried) list += "\n  " + candidate.string();
+  const std::string keys = yaml_path.empty() ? std::string()
+                                             : "t5_tokenizer " + tokenizer + ", wan_checkpoint_dir " +
+                                                   (wan_checkpoint_dir.empty() ? std::string("(none)") : wan_checkpoint_dir);
+  throw Error(yaml_path.empty() ? weights : yaml_path, keys,
+              "the umT5 text encoder needs its tokenizer, " + in_folder.string() +
+                  " (part of the Wan2.2-TI2V-5B download), which is in none of the places tried:" + list +
+                  "\npass the Wan2.2 folder with --wan-dir DIR (in the Studio: Run panel, Wan2.2 dir)");
+}
+
+CheckpointData read_released_checkpoint(const std::string& path, const std::optional<XWamConfig>& base,
+                                        const std::string& wan_dir) {
   const std::string weights = released_weights_file(path);
   XWamConfig c;
   const auto yaml = find_config_yaml(weights);
@@ -223,6 +299,9 @@ CheckpointData read_released_checkpoint(const std::string& path, const std::opti
   out.tensors.erase("vae.mean");  // now in the config (latent normalization)
   out.tensors.erase("vae.std");
   c.validate();
+  // The released runs hold the umT5 weights but not its tokenizer.
+  if (c.text.kind == "umt5-xxl" && c.text.tokenizer.empty())
+    c.text.tokenizer = find_released_tokenizer(yaml_used, weights, wan_dir);
   out.config = c;
   nlohmann::json extra = {{"source", {{"format", "x-wam-release"}, {"weights", weights}}}};
   if (!yaml_used.empty()) extra["source"]["config_yaml"] = yaml_used;

@@ -17,8 +17,8 @@ double ms_since(Clock::time_point t0) {
 }
 }  // namespace
 
-Predictor Predictor::load(const std::string& checkpoint, torch::Device device) {
-  model::CheckpointData ckpt = model::read_checkpoint(checkpoint);
+Predictor Predictor::load(const std::string& checkpoint, torch::Device device, const std::string& wan_dir) {
+  model::CheckpointData ckpt = model::read_checkpoint(checkpoint, wan_dir);
   CheckpointMeta meta = CheckpointMeta::from_json(ckpt.extra_json, ckpt.origin);
   model::XWamNetworks nets = model::load_networks(ckpt, checkpoint);
   return Predictor(std::move(nets), ckpt.config, std::move(meta), device, ckpt.origin);

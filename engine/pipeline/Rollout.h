@@ -66,8 +66,10 @@ struct RolloutResult {
 
 class Predictor {
  public:
-  // Reads and loads a checkpoint (ours or a released X-WAM layout). Throws xwam::Error naming it.
-  static Predictor load(const std::string& checkpoint, torch::Device device = torch::kCPU);
+  // Reads and loads a checkpoint (ours or a released X-WAM layout). `wan_dir`: the Wan2.2 folder
+  // holding the umT5 tokenizer a released run lacks (model::read_checkpoint). Throws xwam::Error naming it.
+  static Predictor load(const std::string& checkpoint, torch::Device device = torch::kCPU,
+                        const std::string& wan_dir = "");
   Predictor(model::XWamNetworks networks, model::XWamConfig config, CheckpointMeta meta, torch::Device device,
             std::string origin);
 

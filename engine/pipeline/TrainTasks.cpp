@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "engine/core/Error.h"
+#include "engine/data/XWamDataset.h"
 #include "engine/pipeline/ClipBatch.h"
 #include "engine/sampling/Denoiser.h"
 
@@ -18,9 +19,11 @@ std::string CheckpointMeta::to_json() const {
 CheckpointMeta CheckpointMeta::from_json(const std::string& extra_json, const std::string& origin) {
   CheckpointMeta m;
   const json j = json::parse(extra_json.empty() ? "{}" : extra_json);
-  if (!j.contains("norm_stats"))
-    throw Error(origin, "key norm_stats", "missing: the checkpoint does not say how states/actions were normalized");
-  m.stats = norm_stats_from_json(j.at("norm_stats").dump(), origin);
+  // A released run keeps its statistics in its config.yaml (dataset.statistics), which the reader names.
+  const json source = j.value("source", json::object());
+  if (j.contains("norm_stats")) m.stats = norm_stats_from_json(j.at("norm_stats").dump(), origin);
+  else if (source.contains("config_yaml")) m.stats = data::read_xwam_statistics(source.at("config_yaml").get<std::string>());
+  else throw Error(origin, "key norm_stats", "missing: the checkpoint does not say how states/actions were normalized");
   if (j.contains("cameras")) m.cameras = j.at("cameras").get<std::vector<std::string>>();
   return m;
 }

@@ -24,6 +24,8 @@ struct CheckpointMeta {
   data::NormStats stats;
   std::vector<std::string> cameras;  // episode camera of each model view
   std::string to_json() const;
+  // norm_stats of the checkpoint's extra JSON, or for a released run those of its config.yaml
+  // (dataset.statistics). Throws xwam::Error naming the checkpoint or the yaml when there are none.
   static CheckpointMeta from_json(const std::string& extra_json, const std::string& origin);
 };
 

@@ -10,8 +10,8 @@ double shift_sigma(double sigma, double shift);
 struct FlowSchedule {
   // steps + 1 values, strictly decreasing, sigmas.back() == 0.
   std::vector<double> sigmas;
-  // steps values: the timestep the network is called with at each step (1000·σ, truncated to an
-  // integer as the released code passes them).
+  // steps values: the timestep the network is called with at each step: 1000·σ in float64,
+  // truncated to an integer as the released scheduler does (astype(int64)); bit-exact with it.
   std::vector<double> timesteps;
 
   int steps() const { return static_cast<int>(timesteps.size()); }

@@ -1,11 +1,13 @@
 // The released X-WAM checkpoint layout, built by the test itself at tiny size: a run directory with
 // config.yaml and checkpoints/<step>.ckpt/checkpoint/mp_rank_00_model_states.pt (DeepSpeed `module`
 // dict, side entries), read into the networks and compared with the same weights loaded from our
-// safetensors checkpoint; Wan2.2-style .pth state dicts loaded by name.
+// safetensors checkpoint; a umT5 run read with nothing but itself and the Wan2.2 folder (its
+// tokenizer); Wan2.2-style .pth state dicts loaded by name.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
 
 #include "engine/core/Error.h"
@@ -13,6 +15,7 @@
 #include "engine/model/Checkpoint.h"
 #include "engine/model/ReleasedCheckpoint.h"
 #include "tests/io/TorchSaveWriter.h"
+#include "tests/model/ReleasedRun.h"
 
 using namespace xwam;
 using namespace xwam::model;
@@ -60,32 +63,6 @@ void write_config_yaml(const fs::path& path, const XWamConfig& c) {
     << "\n  - " << c.image_width() << "\n  statistics:\n    q01:\n      gripper_pos:\n      - -0.001\n";
 }
 
-// Our prefixed names → the released `module` dict (the VAE and umT5 wrappers hold `.model`).
-PyPtr released_module(const io::TensorMap& state, const XWamConfig& c) {
-  std::vector<std::pair<std::string, PyPtr>> m;
-  for (const auto& [name, t] : state) {
-    std::string theirs = name;
-    if (name.rfind("vae.", 0) == 0) theirs = "vae.model." + name.substr(4);
-    if (name.rfind("text_encoder.", 0) == 0) theirs = "text_encoder.model." + name.substr(13);
-    m.emplace_back(theirs, tensor(t.detach()));
-  }
-  m.emplace_back("vae.mean", tensor(torch::tensor(c.vae.latent_mean)));
-  m.emplace_back("vae.std", tensor(torch::tensor(c.vae.latent_std)));
-  return dict(m, true);
-}
-
-void write_step(const fs::path& run, const std::string& step, const PyPtr& module) {
-  const fs::path dir = run / "checkpoints" / step / "checkpoint";
-  fs::create_directories(dir);
-  torch_save((dir / "mp_rank_00_model_states.pt").string(),
-             dict({{"module", module},
-                   {"buffer_names", list({})},
-                   {"global_steps", integer(100)},
-                   {"ds_version", str("0.14.4")},
-                   {"callbacks", object("lightning.pytorch.callbacks", "ModelCheckpoint", dict({{"k", str("v")}}))}}),
-             "mp_rank_00_model_states");
-}
-
 ModelInputs fixed_inputs(const XWamConfig& c) {
   torch::manual_seed(11);
   ModelInputs in;
@@ -125,9 +102,9 @@ TEST(ReleasedCheckpoint, TinyRunLoadsBitIdenticalToOurCheckpoint) {
   const fs::path run = root / "released_run";
   fs::create_directories(run);
   write_config_yaml(run / "config.yaml", c);
-  write_step(run, "100.ckpt", released_module(nets.state(), c));
+  write_released_step(run, "100.ckpt", released_module(nets.state(), c));
   torch::manual_seed(6);
-  write_step(run, "50.ckpt", released_module(make_networks(c).state(), c));  // older, other weights
+  write_released_step(run, "50.ckpt", released_module(make_networks(c).state(), c));  // older, other weights
   EXPECT_TRUE(is_released_checkpoint(run.string()));
   EXPECT_EQ(released_weights_file(run.string()), (run / "checkpoints/100.ckpt/checkpoint/mp_rank_00_model_states.pt").string());
 
@@ -150,7 +127,7 @@ TEST(ReleasedCheckpoint, PtFileAloneFindsConfigAboveOrNeedsOne) {
   XWamNetworks nets = make_networks(c);
   const fs::path root = temp_dir("pt");
   write_config_yaml(root / "config.yaml", c);
-  write_step(root, "epoch=0-step=7.ckpt", released_module(nets.state(), c));
+  write_released_step(root, "epoch=0-step=7.ckpt", released_module(nets.state(), c));
   const std::string pt = (root / "checkpoints/epoch=0-step=7.ckpt/checkpoint/mp_rank_00_model_states.pt").string();
   EXPECT_EQ(read_released_checkpoint(pt, XWamConfig::preset("tiny")).config.num_states, c.num_states);
 
@@ -176,7 +153,7 @@ TEST(ReleasedCheckpoint, MismatchesAreNamedAndNothingLoads) {
   state["model.action_decoder.2.bias"] = torch::zeros({c.action_dim + 1});
   const fs::path run = temp_dir("bad");
   write_config_yaml(run / "config.yaml", c);
-  write_step(run, "3.ckpt", released_module(state, c));
+  write_released_step(run, "3.ckpt", released_module(state, c));
   const std::string e = error_of([&] { load_networks(read_released_checkpoint(run.string(), XWamConfig::preset("tiny"))); });
   EXPECT_NE(e.find("head.head.bias"), std::string::npos) << e;
   EXPECT_NE(e.find("bogus.weight"), std::string::npos) << e;
@@ -206,11 +183,124 @@ TEST(ReleasedCheckpoint, ReadCheckpointDispatchesToTheReleasedReader) {
   XWamNetworks nets = make_networks(c);
   const fs::path run = temp_dir("dispatch");
   write_config_yaml(run / "config.yaml", c);
-  write_step(run, "last.ckpt", released_module(nets.state(), c));
+  write_released_step(run, "last.ckpt", released_module(nets.state(), c));
   const std::string e = error_of([&] { read_checkpoint(run.string()); });
   EXPECT_NE(e.find("model config xwam_rc_"), std::string::npos) << e;  // the config is named after the run
   EXPECT_NE(e.find("head_dim"), std::string::npos) << e;
   const std::string not_ckpt = error_of([&] { read_checkpoint((run / "config.yaml").string()); });
   EXPECT_NE(not_ckpt.find("not a checkpoint"), std::string::npos) << not_ckpt;
   fs::remove_all(run);
+}
+
+// ---- a umT5 run: the tokenizer comes from the Wan2.2 folder ------------------------------------
+
+namespace {
+
+// A Wan2.2 folder holding only the umT5 tokenizer (a small SentencePiece model trained by
+// libsentencepiece in a helper process), shared by the tests below.
+class Umt5Run : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    root_ = new fs::path(temp_dir("umt5"));
+    const fs::path spm = *root_ / "spm";
+    fs::create_directories(spm);
+    const std::string command = std::string(XWAM_SPM_REFERENCE) + " " + spm.string();
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    fs::create_directories(wan_tokenizer().parent_path());
+    fs::copy_file(spm / "plain.model", wan_tokenizer());
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*root_);
+    delete root_;
+  }
+  static fs::path wan() { return *root_ / "wan"; }
+  static fs::path wan_tokenizer() { return wan() / "google" / "umt5-xxl" / "spiece.model"; }
+  static fs::path* root_;
+};
+fs::path* Umt5Run::root_ = nullptr;
+
+}  // namespace
+
+TEST_F(Umt5Run, LoadsWithNothingButTheRunAndTheWanFolder) {
+  const XWamConfig c = released_umt5_config(wan_tokenizer().string());
+  torch::manual_seed(5);
+  XWamNetworks nets = make_networks(c);
+  write_checkpoint((*root_ / "ours").string(), c, nets.state());
+  const fs::path run = *root_ / "released_run";
+  write_released_run(run, c, nets);
+
+  // Without the Wan2.2 folder: the yaml, its keys, every place tried and the way out are named.
+  const std::string e = error_of([&] { read_checkpoint(run.string()); });
+  EXPECT_NE(e.find((run / "config.yaml").string()), std::string::npos) << e;
+  EXPECT_NE(e.find("t5_tokenizer google/umt5-xxl"), std::string::npos) << e;
+  EXPECT_NE(e.find("wan_checkpoint_dir ./checkpoints/wan22_5b/"), std::string::npos) << e;
+  EXPECT_NE(e.find((fs::current_path() / "checkpoints/wan22_5b/google/umt5-xxl/spiece.model").string()), std::string::npos) << e;
+  EXPECT_NE(e.find((run / "checkpoints/wan22_5b/google/umt5-xxl/spiece.model").string()), std::string::npos) << e;
+  EXPECT_NE(e.find((run / "google/umt5-xxl/spiece.model").string()), std::string::npos) << e;
+  EXPECT_NE(e.find("--wan-dir"), std::string::npos) << e;
+
+  // With it, the yaml and the weights give the whole configuration: no base config is passed.
+  const CheckpointData released = read_checkpoint(run.string(), wan().string());
+  XWamConfig expected = c;
+  expected.name = "released_run";
+  EXPECT_EQ(released.config.to_json(), expected.to_json());
+  EXPECT_EQ(released.config.text.tokenizer, wan_tokenizer().string());
+  EXPECT_EQ(released.config.text.context_padding, "keep");  // X-WAM attends to all text_len rows
+
+  XWamNetworks ours = load_networks(read_checkpoint((*root_ / "ours").string()));
+  XWamNetworks from_release = load_networks(released);
+  expect_same_outputs(ours, from_release, c);
+}
+
+TEST_F(Umt5Run, TokenizerIsLookedForInTheWanDirThenTheYamlsFolderThenBesideTheRun) {
+  const XWamConfig c = released_umt5_config(wan_tokenizer().string());
+  torch::manual_seed(5);
+  const fs::path run = *root_ / "order_run";
+  write_released_run(run, c, make_networks(c));
+  const fs::path in_yaml_dir = run / "checkpoints/wan22_5b/google/umt5-xxl/spiece.model";
+  const fs::path beside = run / "google/umt5-xxl/spiece.model";
+  for (const auto& p : {in_yaml_dir, beside}) {
+    fs::create_directories(p.parent_path());
+    fs::copy_file(wan_tokenizer(), p);
+  }
+  auto tokenizer_of = [&](const std::string& wan_dir) {
+    return read_released_checkpoint(run.string(), std::nullopt, wan_dir).config.text.tokenizer;
+  };
+  EXPECT_EQ(tokenizer_of(wan().string()), wan_tokenizer().string());
+  EXPECT_EQ(tokenizer_of(""), in_yaml_dir.string());  // wan_checkpoint_dir, relative to the run folder
+  fs::remove(in_yaml_dir);
+  EXPECT_EQ(tokenizer_of(""), beside.string());
+  // An absolute wan_checkpoint_dir is taken as it is.
+  write_released_config_yaml(run / "config.yaml", c, wan().string());
+  fs::remove(beside);
+  EXPECT_EQ(tokenizer_of(""), wan_tokenizer().string());
+  // A Wan2.2 folder without the tokenizer, and nothing else: it is the first place named.
+  write_released_config_yaml(run / "config.yaml", c, "./checkpoints/wan22_5b/");
+  const fs::path empty = *root_ / "empty_wan";
+  fs::create_directories(empty);
+  const std::string e = error_of([&] { tokenizer_of(empty.string()); });
+  const size_t first = e.find((empty / "google/umt5-xxl/spiece.model").string());
+  EXPECT_NE(first, std::string::npos) << e;
+  EXPECT_LT(first, e.find((run / "google/umt5-xxl/spiece.model").string())) << e;
+}
+
+TEST_F(Umt5Run, OurCheckpointTakesAMovedTokenizerFromTheWanDir) {
+  // Our checkpoint names its tokenizer by path; on another machine that path is gone.
+  const fs::path old_tokenizer = *root_ / "old_machine" / "spiece.model";
+  fs::create_directories(old_tokenizer.parent_path());
+  fs::copy_file(wan_tokenizer(), old_tokenizer);
+  const XWamConfig c = released_umt5_config(old_tokenizer.string());
+  torch::manual_seed(5);
+  const fs::path ckpt = *root_ / "moved";
+  write_checkpoint(ckpt.string(), c, make_networks(c).state());
+  fs::remove(old_tokenizer);
+  EXPECT_EQ(read_checkpoint(ckpt.string()).config.text.tokenizer, old_tokenizer.string());  // as written
+  const CheckpointData moved = read_checkpoint(ckpt.string(), wan().string());
+  EXPECT_EQ(moved.config.text.tokenizer, wan_tokenizer().string());
+  load_networks(moved);
+  const fs::path empty = *root_ / "no_tokenizer_here";
+  fs::create_directories(empty);
+  const std::string e = error_of([&] { read_checkpoint(ckpt.string(), empty.string()); });
+  EXPECT_NE(e.find((empty / "google/umt5-xxl/spiece.model").string()), std::string::npos) << e;
+  EXPECT_NE(e.find(old_tokenizer.string()), std::string::npos) << e;
 }

@@ -23,6 +23,23 @@ TEST(FlowSchedule, MatchesTheReleasedActionAndVideoTimesteps) {
   EXPECT_THROW(FlowSchedule::make(0, 5.0), xwam::Error);
 }
 
+// The released scheduler truncates float64 timesteps (numpy linspace, then the shift, then ·1000 and
+// .astype(int64)). Rounding through float32 first differs at exactly these steps of 1..1000 (shift 5);
+// the expected values were computed with numpy from the released set_timesteps.
+TEST(FlowSchedule, TimestepsAreTheReleasedFloat64Truncations) {
+  struct Case {
+    int steps, index;
+    double timestep;
+  };
+  for (const Case& k : {Case{599, 105, 958}, Case{809, 179, 945}, Case{951, 479, 830}}) {
+    const auto s = FlowSchedule::make(k.steps, 5.0);
+    ASSERT_EQ(s.steps(), k.steps);
+    EXPECT_EQ(s.timesteps[k.index - 1], k.timestep + 1) << k.steps << " steps";
+    EXPECT_EQ(s.timesteps[k.index], k.timestep) << k.steps << " steps";  // float32 rounding gave timestep + 1
+    EXPECT_EQ(s.timesteps[k.index + 1], k.timestep) << k.steps << " steps";
+  }
+}
+
 namespace {
 
 double endpoint_error(SolverKind kind, int steps, double shift) {

@@ -360,6 +360,45 @@ TEST(MainWindowRun, AWrongOrMissingCheckpointShowsAMessage) {
   EXPECT_TRUE(window.message().isEmpty());
 }
 
+// A run as the released X-WAM trainer leaves it (umT5 text encoder, no tokenizer inside): the Run
+// panel's Wan2.2 dir field supplies the tokenizer, and the field is remembered.
+TEST(MainWindowRun, AReleasedRunLoadsWithTheWanDirField) {
+  const fs::path dir = fs::temp_directory_path() / ("xwam_studio_released_" + std::to_string(::getpid()));
+  const std::string fixture = std::string(XWAM_RELEASED_RUN_FIXTURE) + " " + dir.string() + " > /dev/null 2>&1";
+  ASSERT_EQ(std::system(fixture.c_str()), 0) << fixture;
+  const QString wan = QString::fromStdString((dir / "wan").string());
+  {
+    studio::MainWindow window;
+    open_tiny(window, 2);
+    window.run_panel()->set_checkpoint(QString::fromStdString((dir / "run").string()));
+    // Labelled "run" like the tiny training run: the picker still means this one.
+    EXPECT_EQ(window.run_panel()->checkpoint(), QString::fromStdString((dir / "run").string()));
+    window.run_panel()->set_wan_dir("");
+    ASSERT_TRUE(window.run());
+    EXPECT_EQ(wait_run(window), static_cast<int>(Status::Failed));
+    EXPECT_TRUE(window.message().contains("spiece.model")) << window.message().toStdString();
+    EXPECT_TRUE(window.message().contains("Wan2.2 dir")) << window.message().toStdString();
+    window.run_panel()->set_wan_dir(wan);
+    ASSERT_TRUE(window.run());
+    ASSERT_EQ(wait_run(window), static_cast<int>(Status::Done)) << window.message().toStdString();
+    ASSERT_TRUE(window.rollout());
+    EXPECT_EQ(window.rollout()->views.size(), 2u);
+    // Fine-tuning from it passes the folder on to `xwam train --init`.
+    widgets::FineTuneDialog* dialog = window.fine_tune_dialog();
+    dialog->set_init_checkpoint(QString::fromStdString((dir / "run").string()));
+    const QStringList args = dialog->train_arguments("config.json");
+    ASSERT_TRUE(args.contains("--wan-dir")) << args.join(' ').toStdString();
+    EXPECT_EQ(args.at(args.indexOf("--wan-dir") + 1), wan);
+    window.close();  // remembers the field (QSettings, test location)
+  }
+  studio::MainWindow again;
+  EXPECT_EQ(again.run_panel()->wan_dir(), wan);
+  EXPECT_EQ(again.run_panel()->settings().wan_dir, wan);
+  again.run_panel()->set_wan_dir("");
+  again.close();
+  fs::remove_all(dir);
+}
+
 TEST(MainWindowRun, ImagineRunsTheEditedActionChunk) {
   studio::MainWindow window;
   open_tiny(window, 2);

@@ -6,9 +6,7 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include "app/cli/Command.h"
 #include "engine/core/Error.h"
@@ -27,31 +25,20 @@ namespace {
 std::string norm_stats_of(const std::string& yaml_path) {
   const YAML::Node root = YAML::LoadFile(yaml_path);
   if (!root["dataset"] || !root["dataset"]["statistics"]) return "";
-  const fs::path block = fs::temp_directory_path() / ("xwam_convert_stats_" + std::to_string(::getpid()) + ".yaml");
-  {
-    YAML::Emitter e;
-    e << root["dataset"];
-    std::ofstream(block) << e.c_str() << "\n";
-  }
-  try {
-    const auto stats = data::read_xwam_statistics(block.string());
-    fs::remove(block);
-    return pipeline::norm_stats_to_json(stats);
-  } catch (const Error& e) {
-    fs::remove(block);
-    throw Error(yaml_path, "dataset.statistics", e.message());
-  }
+  return pipeline::norm_stats_to_json(data::read_xwam_statistics(yaml_path));
 }
 
 }  // namespace
 
 XWAM_COMMAND(convert, "Convert a released X-WAM checkpoint (run directory or .pt) into ours",
-             "xwam convert --in RUN_DIR|<step>.ckpt|FILE.pt|CKPT --out CKPT_DIR [--config NAME|FILE.json] [--verify]\n"
-             "             [--dtype keep|float32|float16|bfloat16] [--replace PART=CKPT ...]\n"
+             "xwam convert --in RUN_DIR|<step>.ckpt|FILE.pt|CKPT --out CKPT_DIR [--config NAME|FILE.json] [--wan-dir DIR]\n"
+             "             [--verify] [--dtype keep|float32|float16|bfloat16] [--replace PART=CKPT ...]\n"
              "  RUN_DIR: the released layout (config.yaml, checkpoints/<step>.ckpt/checkpoint/mp_rank_00_model_states.pt;\n"
              "  the newest step is taken). The config.yaml (found next to the .pt or above it) gives the sample layout\n"
              "  over --config (default wan2.2-ti2v-5b), the weights give the network sizes; a .pt without a\n"
-             "  config.yaml needs --config. --verify loads every tensor into the networks before writing (names and\n"
+             "  config.yaml needs --config. A umT5 run's tokenizer is not in the run: it is looked for in --wan-dir\n"
+             "  (the Wan2.2-TI2V-5B folder), then the yaml's wan_checkpoint_dir, then beside the run; the converted\n"
+             "  checkpoint points to it. --verify loads every tensor into the networks before writing (names and\n"
              "  shapes checked; needs the float32 networks' memory). --dtype stores floating tensors in another\n"
              "  precision (e.g. float16 halves a shipped checkpoint; our own checkpoints and training runs are\n"
              "  accepted as --in for this). --replace vae=CKPT (or model=, text_encoder=) takes that part's tensors\n"
@@ -61,6 +48,7 @@ XWAM_COMMAND(convert, "Convert a released X-WAM checkpoint (run directory or .pt
   const std::string in = args.require("in");
   const std::string out = args.require("out");
   const std::string config_name = args.get("config", "");
+  const std::string wan_dir = args.get("wan-dir", "");
   const bool verify = args.flag("verify");
   const std::string dtype = args.get("dtype", "keep");
   const std::vector<std::string> replacements = args.list("replace");
@@ -76,7 +64,7 @@ XWAM_COMMAND(convert, "Convert a released X-WAM checkpoint (run directory or .pt
   const fs::path p(in);
   const bool ours = fs::exists(p / "model.safetensors") || fs::is_directory(p / "weights") ||
                     fs::exists(p / "checkpoints" / "latest");
-  model::CheckpointData ckpt = ours ? model::read_checkpoint(in) : model::read_released_checkpoint(in, base);
+  model::CheckpointData ckpt = ours ? model::read_checkpoint(in, wan_dir) : model::read_released_checkpoint(in, base, wan_dir);
   for (const auto& r : replacements) {
     const auto eq = r.find('=');
     const std::string part = r.substr(0, eq);

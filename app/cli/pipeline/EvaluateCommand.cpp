@@ -47,7 +47,8 @@ json closed_loop_json(const data::synthetic::ClosedLoopReport& r) {
 XWAM_COMMAND(evaluate, "Score a checkpoint on held-out episodes: prediction metrics and closed-loop success per mode",
              "xwam evaluate --checkpoint CKPT --scene HELDOUT.h5 [--modes xwam,sync,fastwam] [--starts 0,16]\n"
              "              [--closed-loop N] [--seed S] [--execute K] [--steps-action 10] [--steps-video 50]\n"
-             "              [--threads N] [--json]\n"
+             "              [--threads N] [--wan-dir DIR] [--json]\n"
+             "  CKPT: as for `xwam rollout` (--wan-dir: the Wan2.2 folder with the umT5 tokenizer a released run lacks).\n"
              "  Open loop: a rollout from each start frame of every episode, scored against the recording.\n"
              "  Closed loop: N synthetic scenes from seed S on (default 5000, never used for training data),\n"
              "  the policy's chunks executed K actions at a time (0 = whole chunks).",
@@ -64,13 +65,14 @@ XWAM_COMMAND(evaluate, "Score a checkpoint on held-out episodes: prediction metr
   request.steps_action = static_cast<int>(args.get_int("steps-action", 10));
   request.steps_video = static_cast<int>(args.get_int("steps-video", 50));
   const int threads = static_cast<int>(args.get_int("threads", 0));
+  const std::string wan_dir = args.get("wan-dir", "");
   const bool json_out = args.flag("json");
   args.check_all_used();
   if (threads > 0) torch::set_num_threads(threads);
   const CancelToken* stop = cli::cancel_on_stop_signals();
   const ProgressFn progress = cli::progress_printer();
 
-  pipeline::Predictor predictor = pipeline::Predictor::load(checkpoint);
+  pipeline::Predictor predictor = pipeline::Predictor::load(checkpoint, torch::kCPU, wan_dir);
   data::synthetic::ClosedLoopOptions loop;
   loop.execute_per_chunk = execute;
   std::vector<uint64_t> seeds;

@@ -85,8 +85,9 @@ XWAM_COMMAND(rollout, "Predict actions, states, RGB and depth from an episode fr
              "xwam rollout --checkpoint CKPT --scene FILE.h5[:EPISODE] --out DIR [--instruction TEXT]\n"
              "             [--mode xwam|sync|fastwam|action-conditioned] [--steps-action 10] [--steps-video 50]\n"
              "             [--start-frame N] [--seed S] [--guidance G] [--solver unipc|euler] [--actions FILE.csv]\n"
-             "             [--video OUT.mp4] [--threads N] [--device cpu|cuda] [--json]\n"
+             "             [--video OUT.mp4] [--threads N] [--device cpu|cuda] [--wan-dir DIR] [--json]\n"
              "  CKPT: our checkpoint directory, a training run, or a released X-WAM run/.pt file.\n"
+             "  --wan-dir: the Wan2.2-TI2V-5B folder, where the umT5 tokenizer a released run lacks is found.\n"
              "  --actions: the K × 14 actions to imagine the consequence of (action-conditioned), CSV as written here.\n"
              "  DIR gets rgb/, depth/, states.csv, actions.csv, manifest.json and rollout.json (request + timings).",
              {"json"}) {
@@ -106,6 +107,7 @@ XWAM_COMMAND(rollout, "Predict actions, states, RGB and depth from an episode fr
   const std::string video = args.get("video", "");
   const int threads = static_cast<int>(args.get_int("threads", 0));
   const torch::Device device(args.get("device", "cpu"));
+  const std::string wan_dir = args.get("wan-dir", "");
   const bool json_out = args.flag("json");
   args.check_all_used();
   if (threads > 0) torch::set_num_threads(threads);
@@ -113,7 +115,7 @@ XWAM_COMMAND(rollout, "Predict actions, states, RGB and depth from an episode fr
 
   // Everything is checked before any compute: checkpoint, episode, cameras, request.
   std::fprintf(stderr, "[rollout] loading %s\n", checkpoint.c_str());
-  pipeline::Predictor predictor = pipeline::Predictor::load(checkpoint, device);
+  pipeline::Predictor predictor = pipeline::Predictor::load(checkpoint, device, wan_dir);
   const data::Episode episode = data::read_episode(scene.file, scene.episode);
   predictor.check(episode, req);
 

@@ -77,10 +77,11 @@ void print_human(const train::StepReport& r) {
 
 XWAM_COMMAND(train, "Train or fine-tune X-WAM (or its video VAE) on episode files",
              "xwam train --config FILE.json --data FILE.h5 [FILE.h5 ...] --out RUNDIR [--resume] [--init CKPT]\n"
-             "           [--steps N] [--threads N] [--device cpu|cuda]\n"
+             "           [--wan-dir DIR] [--steps N] [--threads N] [--device cpu|cuda]\n"
              "  FILE.json: {\"model\": preset or config, \"task\": {...}, \"train\": {...}} (see docs/training.md).\n"
              "  Progress: JSON lines on stdout, a progress bar on stderr. RUNDIR/checkpoints/<step>/weights and\n"
              "  RUNDIR itself (its latest checkpoint) are checkpoints for `xwam rollout --checkpoint`.\n"
+             "  --init takes any checkpoint `xwam rollout` takes (--wan-dir as there).\n"
              "  Under torchrun/srun (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT) it trains data-parallel.",
              {"resume"}) {
   const std::string config_path = args.require("config");
@@ -89,6 +90,7 @@ XWAM_COMMAND(train, "Train or fine-tune X-WAM (or its video VAE) on episode file
   const std::string out = args.require("out");
   const bool resume = args.flag("resume");
   const std::string init = args.get("init", "");
+  const std::string wan_dir = args.get("wan-dir", "");
   const long long steps = args.get_int("steps", 0);
   const int threads = static_cast<int>(args.get_int("threads", 0));
   const std::string device_name = args.get("device", "cpu");
@@ -118,7 +120,7 @@ XWAM_COMMAND(train, "Train or fine-tune X-WAM (or its video VAE) on episode file
   torch::manual_seed(tc.seed);
   model::XWamNetworks nets = model::make_networks(mc);
   if (!init.empty() && !resume) {
-    const model::CheckpointData ckpt = model::read_checkpoint(init);
+    const model::CheckpointData ckpt = model::read_checkpoint(init, wan_dir);
     if (ckpt.config.to_json() != mc.to_json()) {
       // Only the parts present are loaded, and each must match in shape (load_into names mismatches).
       std::fprintf(stderr, "[train] note: --init config '%s' differs from the run's '%s'\n", ckpt.config.name.c_str(),
