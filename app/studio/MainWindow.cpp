@@ -106,6 +106,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   const QString last = settings.value("run/checkpoint").toString();
   run_panel_->set_checkpoint(QFileInfo::exists(last) ? last : default_checkpoint());
   run_panel_->set_wan_dir(settings.value("run/wan_dir").toString());
+  run_panel_->set_device(settings.value("run/device", "cpu").toString(), settings.value("run/dtype").toString());
 }
 
 MainWindow::~MainWindow() = default;
@@ -453,7 +454,9 @@ void MainWindow::on_stage(const QString& name) {
                                            {"denoise", tr("denoising actions first, then video and depth…")},
                                            {"decode", tr("decoding video and depth frames…")},
                                            {"evaluate", tr("comparing with the recording (metrics)…")}};
-  run_panel_->set_progress(0, 0, text.value(name, name));
+  // "load on DEVICE (DTYPE)" names where the network goes.
+  if (name.startsWith("load on ")) run_panel_->set_progress(0, 0, tr("loading the checkpoint on %1…").arg(name.mid(8)));
+  else run_panel_->set_progress(0, 0, text.value(name, name));
 }
 
 void MainWindow::on_action_ready(const ActionChunkData& chunk) {
@@ -824,6 +827,8 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   settings.setValue("run/checkpoints", run_panel_->checkpoints());
   settings.setValue("run/checkpoint_labels", run_panel_->checkpoint_labels());
   settings.setValue("run/wan_dir", run_panel_->wan_dir());
+  settings.setValue("run/device", run_panel_->settings().device);
+  settings.setValue("run/dtype", run_panel_->settings().dtype);
   if (runner_.busy()) runner_.cancel();
   QMainWindow::closeEvent(event);
 }

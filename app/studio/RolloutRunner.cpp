@@ -1,6 +1,8 @@
 // The rollout façade's worker: checkpoint loading, Predictor::run and evaluation off the GUI thread.
 // LibTorch before any Qt header: Qt's `slots` / `signals` macros would break LibTorch's headers.
 #ifdef XWAM_STUDIO_ROLLOUTS
+#include "engine/model/MemoryPlan.h"
+#include "engine/pipeline/ComputeDevice.h"
 #include "engine/pipeline/Rollout.h"
 #endif
 
@@ -56,6 +58,15 @@ bool RolloutRunner::available() {
 #endif
 }
 
+QStringList RolloutRunner::devices() {
+  QStringList names{"cpu"};
+#ifdef XWAM_STUDIO_ROLLOUTS
+  names.clear();
+  for (const auto& name : pipeline::available_devices()) names << QString::fromStdString(name);
+#endif
+  return names;
+}
+
 bool RolloutRunner::start(std::shared_ptr<const data::Episode> episode, const RunSettings& settings) {
   if (busy()) return false;
   impl_->future.waitForFinished();  // the previous worker has posted its result; let it return
@@ -71,11 +82,17 @@ bool RolloutRunner::start(std::shared_ptr<const data::Episode> episode, const Ru
     Impl& d = *impl_;
     try {
       if (!episode) throw Error("no episode is open");
-      if (!d.predictor || d.loaded_path != settings.checkpoint || d.loaded_wan_dir != settings.wan_dir) {
-        post([this] { emit stage("load"); });
+      const torch::Device device = pipeline::parse_device(settings.device.toStdString(), "device");
+      const torch::ScalarType dtype = pipeline::parse_dtype(settings.dtype.toStdString(), device, "precision");
+      if (!d.predictor || d.loaded_path != settings.checkpoint || d.loaded_wan_dir != settings.wan_dir ||
+          d.predictor->device() != device || d.predictor->dtype() != dtype) {
+        post([this, text = QString("load on %1 (%2)")
+                                .arg(QString::fromStdString(device.str()), QString::fromStdString(model::dtype_name(dtype)))] {
+          emit stage(text);
+        });
         d.predictor.reset();
-        d.predictor.emplace(pipeline::Predictor::load(settings.checkpoint.toStdString(), torch::kCPU,
-                                                      settings.wan_dir.toStdString()));
+        d.predictor.emplace(pipeline::Predictor::load(settings.checkpoint.toStdString(), device,
+                                                      settings.wan_dir.toStdString(), dtype));
         d.loaded_path = settings.checkpoint;
         d.loaded_wan_dir = settings.wan_dir;
       }

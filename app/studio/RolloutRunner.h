@@ -9,6 +9,7 @@
 #pragma once
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <memory>
 #include <vector>
 
@@ -23,6 +24,8 @@ namespace xwam::studio {
 struct RunSettings {
   QString checkpoint;           // checkpoint directory/file, or a training run directory (its latest)
   QString wan_dir;              // Wan2.2 folder with the umT5 tokenizer a released run lacks ("" = none)
+  QString device = "cpu";       // cpu | cuda:N (RolloutRunner::devices())
+  QString dtype;                // bfloat16 | float16 | float32; "" = the device's default
   QString mode = "xwam";        // xwam | sync | fastwam | action-conditioned
   int steps_action = 10, steps_video = 50;
   quint64 seed = 0;
@@ -72,9 +75,12 @@ class RolloutRunner : public QObject {
   bool busy() const;
   // Whether this build contains the rollout engine (xwam_pipeline).
   static bool available();
+  // The devices a run can use: "cpu", then "cuda:N" for each GPU LibTorch sees.
+  static QStringList devices();
 
  signals:
-  void stage(const QString& name);  // "load", "encode", "denoise", "decode", "evaluate", "fuse"
+  // "load on DEVICE (DTYPE)", "encode", "denoise", "decode", "evaluate", "fuse"
+  void stage(const QString& name);
   void action_ready(const xwam::studio::ActionChunkData& chunk);
   void video_step(int step, int steps, double elapsed_ms);
   void frame_decoded(int frame, int frames);

@@ -1,5 +1,7 @@
 #include "app/studio/RunPanel.h"
 
+#include <algorithm>
+
 #include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
@@ -59,6 +61,22 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
   wan_row->addWidget(wan_dir_, 1);
   wan_row->addWidget(wan_browse);
   form->addRow(tr("Wan2.2 dir"), wan_row);
+
+  device_ = new QComboBox(this);
+  for (const QString& name : RolloutRunner::devices())
+    device_->addItem(name == "cpu" ? tr("CPU") : name.toUpper().replace("CUDA:", "CUDA GPU "), name);
+  device_->setToolTip(tr("Where the network runs (as --device). The checkpoint reloads when this changes"));
+  dtype_ = new QComboBox(this);
+  dtype_->addItem(tr("default"), QString());
+  dtype_->addItem("bfloat16", "bfloat16");
+  dtype_->addItem("float16", "float16");
+  dtype_->addItem("float32", "float32");
+  dtype_->setToolTip(tr("The network's weight precision (as --dtype): default is bfloat16 on a GPU, float32 on the "
+                        "CPU; float16 needs a GPU"));
+  auto* device_row = new QHBoxLayout;
+  device_row->addWidget(device_, 1);
+  device_row->addWidget(dtype_);
+  form->addRow(tr("Device"), device_row);
 
   mode_ = new QComboBox(this);
   mode_->addItem(tr("X-WAM (action first)"), "xwam");
@@ -143,6 +161,8 @@ RunSettings RunPanel::settings() const {
   RunSettings s;
   s.checkpoint = checkpoint();
   s.wan_dir = wan_dir();
+  s.device = device_->currentData().toString();
+  s.dtype = dtype_->currentData().toString();
   s.mode = mode_->currentData().toString();
   s.steps_action = steps_action_->value();
   s.steps_video = steps_video_->value();
@@ -186,6 +206,11 @@ void RunPanel::set_checkpoint(const QString& path) { checkpoint_->setCurrentInde
 
 QString RunPanel::wan_dir() const { return wan_dir_->text().trimmed(); }
 void RunPanel::set_wan_dir(const QString& dir) { wan_dir_->setText(dir); }
+
+void RunPanel::set_device(const QString& device, const QString& dtype) {
+  device_->setCurrentIndex(std::max(0, device_->findData(device)));
+  dtype_->setCurrentIndex(std::max(0, dtype_->findData(dtype)));
+}
 
 QStringList RunPanel::checkpoints() const {
   QStringList out;

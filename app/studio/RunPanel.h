@@ -27,6 +27,9 @@ class RunPanel : public QWidget {
   // The Wan2.2-TI2V-5B folder (CLI: --wan-dir), where the umT5 tokenizer a released run lacks is found.
   QString wan_dir() const;
   void set_wan_dir(const QString& dir);
+  // Where the network runs: a device of RolloutRunner::devices() (one this machine lacks falls back to
+  // the CPU) and its weight precision ("" = the device's default: bfloat16 on CUDA, float32 on the CPU).
+  void set_device(const QString& device, const QString& dtype);
   // Adds a checkpoint to the picker (kept once per path) with a short label; returns its row.
   int add_checkpoint(const QString& path, const QString& label = {});
   QStringList checkpoints() const;
@@ -56,6 +59,7 @@ class RunPanel : public QWidget {
   QLabel* checkpoint_note_;
   QLineEdit* wan_dir_;
   QComboBox* mode_;
+  QComboBox *device_, *dtype_;
   QSpinBox* steps_action_;
   QSpinBox* steps_video_;
   QSpinBox* seed_;

@@ -127,15 +127,18 @@ io::TensorMap XWamNetworks::state() const {
   return out;
 }
 
-XWamNetworks make_networks(const XWamConfig& config, const std::string& tokenizer_dir) {
+XWamNetworks make_networks(const XWamConfig& config, const std::string& tokenizer_dir, const Placement& placement) {
   XWamNetworks n;
-  n.model = XWamModel(config);
+  n.model = XWamModel(config, placement.device, placement.dtype);
   n.vae = VideoVae(config.vae);
-  n.text = TextEncoder(config.text, config.dit.text_len, tokenizer_dir);
+  n.vae->to(placement.device);
+  const bool text_on_host = placement.device.is_cuda() && config.text.kind == "umt5-xxl";
+  n.text = TextEncoder(config.text, config.dit.text_len, tokenizer_dir, text_on_host ? torch::kCPU : placement.device,
+                       text_on_host ? torch::kBFloat16 : torch::kFloat32);
   return n;
 }
 
-XWamNetworks load_networks(const CheckpointData& ckpt, const std::string& tokenizer_dir) {
+XWamNetworks load_networks(const CheckpointData& ckpt, const std::string& tokenizer_dir, const Placement& placement) {
   // Fresh networks take the weights and are handed out only when every part loaded: nothing half-loaded.
   const io::TensorMap model = with_prefix_removed(ckpt.tensors, "model"), vae = with_prefix_removed(ckpt.tensors, "vae"),
                       text = with_prefix_removed(ckpt.tensors, "text_encoder");
@@ -145,7 +148,7 @@ XWamNetworks load_networks(const CheckpointData& ckpt, const std::string& tokeni
       if (name.rfind("model.", 0) != 0 && name.rfind("vae.", 0) != 0 && name.rfind("text_encoder.", 0) != 0)
         throw Error(ckpt.origin, "unexpected tensor " + name + " (expected model.*, vae.* or text_encoder.*)");
   }
-  XWamNetworks staged = make_networks(ckpt.config, tokenizer_dir);
+  XWamNetworks staged = make_networks(ckpt.config, tokenizer_dir, placement);
   io::load_into(*staged.model, model, ckpt.origin + " (model.*)");
   io::load_into(*staged.vae, vae, ckpt.origin + " (vae.*)");
   io::load_into(*staged.text, text, ckpt.origin + " (text_encoder.*)");

@@ -38,11 +38,20 @@ struct XWamNetworks {
   TextEncoder text{nullptr};
   io::TensorMap state() const;  // every tensor, prefixed (for write_checkpoint)
 };
+// Where and in what precision networks live: the X-WAM network on `device` in `dtype` (with the
+// float32 parts of XWamModelImpl::set_dtype), the VAE on `device` in float32, the text encoder on
+// `device` in float32 — except umT5-xxl next to a GPU, which stays on the host in bfloat16: it runs
+// once per instruction, and the 5B network and it do not fit one 24 GB card together.
+struct Placement {
+  torch::Device device = torch::kCPU;
+  torch::ScalarType dtype = torch::kFloat32;
+};
 // Fresh networks of a config (seeded by the caller through torch::manual_seed).
-XWamNetworks make_networks(const XWamConfig& config, const std::string& tokenizer_dir = "");
-// Builds the networks of `ckpt` and loads every tensor. All or nothing: missing, unexpected or
-// mis-shaped tensors are listed by name in one xwam::Error.
-XWamNetworks load_networks(const CheckpointData& ckpt, const std::string& tokenizer_dir = "");
+XWamNetworks make_networks(const XWamConfig& config, const std::string& tokenizer_dir = "", const Placement& placement = {});
+// Builds the networks of `ckpt` and loads every tensor, converted to the placement's device and
+// dtype straight from the (mapped) checkpoint. All or nothing: missing, unexpected or mis-shaped
+// tensors are listed by name in one xwam::Error.
+XWamNetworks load_networks(const CheckpointData& ckpt, const std::string& tokenizer_dir = "", const Placement& placement = {});
 
 // Tensors of `all` whose name starts with `prefix` + ".", with the prefix removed.
 io::TensorMap with_prefix_removed(const io::TensorMap& all, const std::string& prefix);

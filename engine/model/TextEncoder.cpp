@@ -216,7 +216,8 @@ torch::Tensor t5_relative_position_bucket(const torch::Tensor& relative_position
   return buckets + torch::where(distance < max_exact, distance, large);
 }
 
-TextEncoderImpl::TextEncoderImpl(const TextConfig& config_, int text_len_, const std::string& tokenizer_dir)
+TextEncoderImpl::TextEncoderImpl(const TextConfig& config_, int text_len_, const std::string& tokenizer_dir,
+                                 torch::Device device, torch::ScalarType dtype)
     : config(config_), text_len(text_len_) {
   if (text_len < 1) throw Error("text encoder: text_len must be positive, got " + std::to_string(text_len));
   if (config.dim % config.num_heads != 0)
@@ -234,12 +235,20 @@ TextEncoderImpl::TextEncoderImpl(const TextConfig& config_, int text_len_, const
     pos_embedding = register_parameter("pos_embedding", torch::randn({text_len, config.dim}) * 0.02);
     for (int i = 0; i < config.num_layers; ++i) blocks->push_back(BuiltinBlock(config.dim, config.ffn_dim, config.num_heads));
     norm = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({config.dim})));
+    to(device, dtype);
     return;
   }
   if (config.kind != "umt5-xxl") throw Error("text encoder: text.kind must be builtin or umt5-xxl, got '" + config.kind + "'");
 
-  for (int i = 0; i < config.num_layers; ++i) blocks->push_back(T5Block(config));
+  // Each block placed as it is built: umT5-xxl never exists whole in float32.
+  for (int i = 0; i < config.num_layers; ++i) {
+    T5Block block(config);
+    block->to(device, dtype);
+    blocks->push_back(block);
+  }
   norm = register_module("norm", T5LayerNorm(config.dim));
+  token_embedding->to(device, dtype);
+  norm->to(device, dtype);
 
   // The SentencePiece model (google/umt5-xxl's spiece.model in Wan2.2's checkpoint folder).
   if (config.tokenizer.empty()) throw Error("text encoder: text.tokenizer (the SentencePiece model file) is empty");

@@ -26,8 +26,9 @@ torch::Tensor t5_relative_position_bucket(const torch::Tensor& relative_position
 
 struct TextEncoderImpl : torch::nn::Module {
   // `tokenizer_dir` resolves TextConfig::tokenizer (umt5-xxl); throws xwam::Error naming the file
-  // when the SentencePiece model is missing.
-  TextEncoderImpl(const TextConfig& config, int text_len, const std::string& tokenizer_dir = "");
+  // when the SentencePiece model is missing. Weights on `device` in `dtype`.
+  TextEncoderImpl(const TextConfig& config, int text_len, const std::string& tokenizer_dir = "",
+                  torch::Device device = torch::kCPU, torch::ScalarType dtype = torch::kFloat32);
   // Token ids [B, text_len] (int64) and the mask of real tokens [B, text_len] (bool).
   std::pair<torch::Tensor, torch::Tensor> tokenize(const std::vector<std::string>& texts) const;
   // Embeddings [B, text_len, dim] on the module's device; padded rows per TextConfig::context_padding.

@@ -33,7 +33,24 @@ torch::Tensor timestep_embedding(const torch::Tensor& t, int dim) {
   return torch::cat({torch::cos(args), torch::sin(args)}, -1).to(torch::kFloat32);
 }
 
-XWamModelImpl::XWamModelImpl(const XWamConfig& c) : config(c) {
+namespace {
+
+bool ends_with(const std::string& name, const std::string& suffix) {
+  return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// A block's weights in `dtype`, but its adaLN modulation and cross-attention norm in float32.
+void place_block(torch::nn::Module& block, torch::Device device, torch::ScalarType dtype) {
+  block.to(device, dtype);
+  torch::NoGradGuard no_grad;
+  for (auto& p : block.named_parameters())
+    if (ends_with(p.key(), "modulation") || ends_with(p.key(), "norm3.weight") || ends_with(p.key(), "norm3.bias"))
+      p.value().set_data(p.value().to(torch::kFloat32));
+}
+
+}  // namespace
+
+XWamModelImpl::XWamModelImpl(const XWamConfig& c, torch::Device device, torch::ScalarType dtype) : config(c) {
   config.validate();
   const auto& d = c.dit;
   patch_embedding = register_module(
@@ -44,7 +61,11 @@ XWamModelImpl::XWamModelImpl(const XWamConfig& c) : config(c) {
                                                                            torch::nn::Linear(d.dim, d.dim)));
   time_projection = register_module("time_projection", torch::nn::Sequential(torch::nn::SiLU(), torch::nn::Linear(d.dim, 6 * d.dim)));
   blocks = register_module("blocks", torch::nn::ModuleList());
-  for (int i = 0; i < d.num_layers; ++i) blocks->push_back(WanBlock(d.dim, d.ffn_dim, d.num_heads, d.eps));
+  for (int i = 0; i < d.num_layers; ++i) {
+    WanBlock block(d.dim, d.ffn_dim, d.num_heads, d.eps);
+    place_block(*block, device, dtype);
+    blocks->push_back(block);
+  }
   const int patch_values = d.out_dim * d.patch[0] * d.patch[1] * d.patch[2];
   head = register_module("head", Head(d.dim, patch_values, d.eps));
   view_embedding = register_module("view_embedding", torch::nn::Embedding(c.views, d.dim));
@@ -56,31 +77,35 @@ XWamModelImpl::XWamModelImpl(const XWamConfig& c) : config(c) {
   extra_heads = register_module("extra_heads", torch::nn::ModuleList());
   if (c.depth_layers > 0) {
     torch::nn::ModuleList branch;
-    for (int j = 0; j < c.depth_layers; ++j) branch->push_back(WanBlock(d.dim, d.ffn_dim, d.num_heads, d.eps));
+    for (int j = 0; j < c.depth_layers; ++j) {
+      WanBlock block(d.dim, d.ffn_dim, d.num_heads, d.eps);
+      place_block(*block, device, dtype);
+      branch->push_back(block);
+    }
     extra_blocks->push_back(branch);
     extra_heads->push_back(Head(d.dim, patch_values, d.eps));
   }
+  place_rest(device, dtype);
 }
 
-void XWamModelImpl::set_dtype(torch::ScalarType dtype) {
-  to(dtype);
+void XWamModelImpl::place_rest(torch::Device device, torch::ScalarType dtype) {
   // What the released code computes in float32 (under autocast) keeps float32 weights: timestep
-  // embedding and projection, adaLN modulation, the cross-attention LayerNorm, the output heads,
-  // the view embedding and the state/action MLPs.
+  // embedding and projection, the output heads, the view embedding and the state/action MLPs.
+  for (auto* part : std::initializer_list<torch::nn::Module*>{patch_embedding.ptr().get(), text_embedding.ptr().get()})
+    part->to(device, dtype);
   for (auto* part : std::initializer_list<torch::nn::Module*>{
            time_embedding.ptr().get(), time_projection.ptr().get(), head.ptr().get(), extra_heads.ptr().get(),
            view_embedding.ptr().get(), action_encoder.ptr().get(), action_decoder.ptr().get(),
            proprio_encoder.ptr().get(), proprio_decoder.ptr().get()})
-    part->to(torch::kFloat32);
-  torch::NoGradGuard no_grad;
-  for (auto& p : named_parameters()) {
-    const auto& name = p.key();
-    auto ends_with = [&](const std::string& s) {
-      return name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
-    };
-    if (ends_with("modulation") || ends_with("norm3.weight") || ends_with("norm3.bias"))
-      p.value().set_data(p.value().to(torch::kFloat32));
-  }
+    part->to(device, torch::kFloat32);
+}
+
+void XWamModelImpl::set_dtype(torch::ScalarType dtype) {
+  const auto device = patch_embedding->weight.device();
+  for (auto& block : *blocks) place_block(*block, device, dtype);
+  for (auto& branch : *extra_blocks)
+    for (auto& block : *branch->as<torch::nn::ModuleList>()) place_block(*block, device, dtype);
+  place_rest(device, dtype);
 }
 
 torch::Tensor XWamModelImpl::token_positions(int frames) const {

@@ -34,7 +34,10 @@ struct ModelOutputs {
 };
 
 struct XWamModelImpl : torch::nn::Module {
-  explicit XWamModelImpl(const XWamConfig& config);
+  // Built on `device` with weights in `dtype` (see set_dtype), one block at a time: the 5B network
+  // never exists whole in float32 on the host.
+  explicit XWamModelImpl(const XWamConfig& config, torch::Device device = torch::kCPU,
+                         torch::ScalarType dtype = torch::kFloat32);
   // Shapes are checked against the config (xwam::Error naming the input and both shapes). Inputs of
   // any floating dtype; outputs float32.
   ModelOutputs forward(const ModelInputs& in);
@@ -60,6 +63,9 @@ struct XWamModelImpl : torch::nn::Module {
   torch::nn::Sequential action_encoder{nullptr}, action_decoder{nullptr}, proprio_encoder{nullptr}, proprio_decoder{nullptr};
   torch::nn::ModuleList extra_blocks{nullptr};  // extra_blocks.0.J
   torch::nn::ModuleList extra_heads{nullptr};   // extra_heads.0
+
+ private:
+  void place_rest(torch::Device device, torch::ScalarType dtype);  // the parts outside the blocks
 };
 TORCH_MODULE(XWamModel);
 

@@ -6,6 +6,7 @@
 #include "engine/core/Error.h"
 #include "engine/data/Clip.h"
 #include "engine/pipeline/ClipBatch.h"
+#include "engine/pipeline/ComputeDevice.h"
 #include "engine/sampling/DenoisePlan.h"
 #include "engine/sampling/XWamNetwork.h"
 
@@ -17,10 +18,11 @@ double ms_since(Clock::time_point t0) {
 }
 }  // namespace
 
-Predictor Predictor::load(const std::string& checkpoint, torch::Device device, const std::string& wan_dir) {
+Predictor Predictor::load(const std::string& checkpoint, torch::Device device, const std::string& wan_dir,
+                          std::optional<torch::ScalarType> dtype) {
   model::CheckpointData ckpt = model::read_checkpoint(checkpoint, wan_dir);
   CheckpointMeta meta = CheckpointMeta::from_json(ckpt.extra_json, ckpt.origin);
-  model::XWamNetworks nets = model::load_networks(ckpt, checkpoint);
+  model::XWamNetworks nets = model::load_networks(ckpt, checkpoint, {device, dtype.value_or(default_dtype(device))});
   return Predictor(std::move(nets), ckpt.config, std::move(meta), device, ckpt.origin);
 }
 
@@ -30,7 +32,8 @@ Predictor::Predictor(model::XWamNetworks networks, model::XWamConfig config, Che
       origin_(std::move(origin)) {
   nets_.model->to(device_);
   nets_.vae->to(device_);
-  nets_.text->to(device_);
+  // umT5-xxl next to a GPU stays on the host (model::Placement); its contexts move over.
+  if (!(device_.is_cuda() && config_.text.kind == "umt5-xxl")) nets_.text->to(device_);
   nets_.model->eval();
   nets_.vae->eval();
   nets_.text->eval();
@@ -43,11 +46,13 @@ std::vector<std::string> Predictor::cameras_for(const data::Episode& ep) const {
   return names;
 }
 
+torch::ScalarType Predictor::dtype() const { return nets_.model->patch_embedding->weight.scalar_type(); }
+
 const torch::Tensor& Predictor::text_context(const std::string& instruction) {
   auto it = text_contexts_.find(instruction);
   if (it == text_contexts_.end()) {
     torch::NoGradGuard no_grad;
-    it = text_contexts_.emplace(instruction, nets_.text->encode({instruction})).first;
+    it = text_contexts_.emplace(instruction, nets_.text->encode({instruction}).to(device_)).first;
   }
   return it->second;
 }

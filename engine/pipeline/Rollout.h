@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,8 +69,10 @@ class Predictor {
  public:
   // Reads and loads a checkpoint (ours or a released X-WAM layout). `wan_dir`: the Wan2.2 folder
   // holding the umT5 tokenizer a released run lacks (model::read_checkpoint). Throws xwam::Error naming it.
+  // `dtype`: the network's weights (pipeline::default_dtype(device) when unset; see model::Placement
+  // for what stays float32 and where the text encoder lives).
   static Predictor load(const std::string& checkpoint, torch::Device device = torch::kCPU,
-                        const std::string& wan_dir = "");
+                        const std::string& wan_dir = "", std::optional<torch::ScalarType> dtype = std::nullopt);
   Predictor(model::XWamNetworks networks, model::XWamConfig config, CheckpointMeta meta, torch::Device device,
             std::string origin);
 
@@ -83,6 +86,8 @@ class Predictor {
   const model::XWamConfig& config() const { return config_; }
   const CheckpointMeta& meta() const { return meta_; }
   const std::string& origin() const { return origin_; }
+  const torch::Device& device() const { return device_; }
+  torch::ScalarType dtype() const;
   // The episode cameras used as model views (the checkpoint's, else the episode's first ones).
   std::vector<std::string> cameras_for(const data::Episode& episode) const;
   // The text context of an instruction [1, text_len, text_dim] on the device, encoded once per

@@ -2,11 +2,14 @@
 // hand out the action first, repeat for a seed, cancel cleanly and refuse bad requests before compute.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "engine/core/Error.h"
 #include "engine/data/synthetic/SceneGenerator.h"
 #include "engine/pipeline/ClipBatch.h"
+#include "engine/pipeline/ComputeDevice.h"
 #include "engine/pipeline/Rollout.h"
 #include "engine/pipeline/TrainTasks.h"
 
@@ -261,4 +264,49 @@ TEST(Pipeline, BadRequestsFailBeforeCompute) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("blocks.3"), std::string::npos) << e.what();
   }
+}
+
+// A bfloat16 predictor gives the float32 predictor's rollout within bf16 precision, and the device
+// and dtype names are checked before anything loads.
+TEST(Pipeline, Bfloat16RolloutFollowsFloat32AndDevicesAreChecked) {
+  const auto checkpoint = tiny_checkpoint("dtype");
+  auto f32 = pipeline::Predictor::load(checkpoint);
+  auto bf16 = pipeline::Predictor::load(checkpoint, torch::kCPU, "", torch::kBFloat16);
+  EXPECT_EQ(f32.dtype(), torch::kFloat32);
+  EXPECT_EQ(bf16.dtype(), torch::kBFloat16);
+  const auto a = f32.run(episodes()[0], quick_request()).rollout.actions;
+  const auto b = bf16.run(episodes()[0], quick_request()).rollout.actions;
+  ASSERT_EQ(a.size(), b.size());
+  double worst = 0, scale = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    worst = std::max(worst, double(std::abs(a[i] - b[i])));
+    scale = std::max(scale, double(std::abs(a[i])));
+  }
+  EXPECT_GT(worst, 0.0) << "the weights were not converted";
+  EXPECT_LE(worst, 0.1 * scale);
+
+  EXPECT_EQ(pipeline::parse_device("cpu"), torch::Device(torch::kCPU));
+  EXPECT_EQ(pipeline::default_dtype(torch::kCPU), torch::kFloat32);
+  EXPECT_EQ(pipeline::default_dtype(torch::Device(torch::kCUDA, 0)), torch::kBFloat16);
+  EXPECT_EQ(pipeline::parse_dtype("", torch::kCPU), torch::kFloat32);
+  EXPECT_EQ(pipeline::parse_dtype("bf16", torch::kCPU), torch::kBFloat16);
+  for (const char* bad : {"gpu", "cuda:", "cuda:x", "cuda0"}) EXPECT_THROW(pipeline::parse_device(bad), Error) << bad;
+  EXPECT_THROW(pipeline::parse_dtype("int8", torch::kCPU), Error);
+  try {
+    pipeline::parse_dtype("float16", torch::kCPU);
+    ADD_FAILURE() << "float16 on the CPU must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--dtype"), std::string::npos) << e.what();
+  }
+  if (torch::cuda::is_available()) {
+    EXPECT_THROW(pipeline::parse_device("cuda:" + std::to_string(torch::cuda::device_count())), Error);
+  } else {
+    try {
+      pipeline::parse_device("cuda");
+      ADD_FAILURE() << "cuda without a GPU must be refused";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("no CUDA GPU"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(pipeline::available_devices().front(), "cpu");
 }

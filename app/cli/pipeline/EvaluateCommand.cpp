@@ -10,6 +10,8 @@
 #include "app/cli/Progress.h"
 #include "app/cli/StopSignal.h"
 #include "engine/core/Error.h"
+#include "engine/model/MemoryPlan.h"
+#include "engine/pipeline/ComputeDevice.h"
 #include "engine/pipeline/PolicyEvaluation.h"
 
 using namespace xwam;
@@ -47,7 +49,7 @@ json closed_loop_json(const data::synthetic::ClosedLoopReport& r) {
 XWAM_COMMAND(evaluate, "Score a checkpoint on held-out episodes: prediction metrics and closed-loop success per mode",
              "xwam evaluate --checkpoint CKPT --scene HELDOUT.h5 [--modes xwam,sync,fastwam] [--starts 0,16]\n"
              "              [--closed-loop N] [--seed S] [--execute K] [--steps-action 10] [--steps-video 50]\n"
-             "              [--threads N] [--wan-dir DIR] [--json]\n"
+             "              [--threads N] [--device cpu|cuda[:N]] [--dtype bfloat16|float16|float32] [--wan-dir DIR] [--json]\n"
              "  CKPT: as for `xwam rollout` (--wan-dir: the Wan2.2 folder with the umT5 tokenizer a released run lacks).\n"
              "  Open loop: a rollout from each start frame of every episode, scored against the recording.\n"
              "  Closed loop: N synthetic scenes from seed S on (default 5000, never used for training data),\n"
@@ -66,19 +68,22 @@ XWAM_COMMAND(evaluate, "Score a checkpoint on held-out episodes: prediction metr
   request.steps_video = static_cast<int>(args.get_int("steps-video", 50));
   const int threads = static_cast<int>(args.get_int("threads", 0));
   const std::string wan_dir = args.get("wan-dir", "");
+  const torch::Device device = pipeline::parse_device(args.get("device", "cpu"));
+  const torch::ScalarType dtype = pipeline::parse_dtype(args.get("dtype", ""), device);
   const bool json_out = args.flag("json");
   args.check_all_used();
   if (threads > 0) torch::set_num_threads(threads);
   const CancelToken* stop = cli::cancel_on_stop_signals();
   const ProgressFn progress = cli::progress_printer();
 
-  pipeline::Predictor predictor = pipeline::Predictor::load(checkpoint, torch::kCPU, wan_dir);
+  pipeline::Predictor predictor = pipeline::Predictor::load(checkpoint, device, wan_dir, dtype);
   data::synthetic::ClosedLoopOptions loop;
   loop.execute_per_chunk = execute;
   std::vector<uint64_t> seeds;
   for (int i = 0; i < closed_loop; ++i) seeds.push_back(seed0 + i);
 
-  json report = {{"checkpoint", predictor.origin()}, {"scene", scene}, {"starts", starts},
+  json report = {{"checkpoint", predictor.origin()}, {"device", device.str()}, {"dtype", model::dtype_name(dtype)},
+                 {"scene", scene}, {"starts", starts},
                  {"closed_loop_seeds", {seed0, seed0 + closed_loop}}, {"modes", json::object()}};
   try {
     for (const auto& mode : modes) {

@@ -12,6 +12,8 @@
 #include "engine/data/EpisodeFile.h"
 #include "engine/data/ImageResize.h"
 #include "engine/data/VideoWriter.h"
+#include "engine/model/MemoryPlan.h"
+#include "engine/pipeline/ComputeDevice.h"
 #include "engine/pipeline/Rollout.h"
 
 using namespace xwam;
@@ -85,7 +87,9 @@ XWAM_COMMAND(rollout, "Predict actions, states, RGB and depth from an episode fr
              "xwam rollout --checkpoint CKPT --scene FILE.h5[:EPISODE] --out DIR [--instruction TEXT]\n"
              "             [--mode xwam|sync|fastwam|action-conditioned] [--steps-action 10] [--steps-video 50]\n"
              "             [--start-frame N] [--seed S] [--guidance G] [--solver unipc|euler] [--actions FILE.csv]\n"
-             "             [--video OUT.mp4] [--threads N] [--device cpu|cuda] [--wan-dir DIR] [--json]\n"
+             "             [--video OUT.mp4] [--threads N] [--device cpu|cuda[:N]] [--dtype bfloat16|float16|float32]\n"
+             "             [--wan-dir DIR] [--json]\n"
+             "  --dtype: the network's weights (default bfloat16 on CUDA, float32 on the CPU; docs/model.md).\n"
              "  CKPT: our checkpoint directory, a training run, or a released X-WAM run/.pt file.\n"
              "  --wan-dir: the Wan2.2-TI2V-5B folder, where the umT5 tokenizer a released run lacks is found.\n"
              "  --actions: the K × 14 actions to imagine the consequence of (action-conditioned), CSV as written here.\n"
@@ -106,7 +110,8 @@ XWAM_COMMAND(rollout, "Predict actions, states, RGB and depth from an episode fr
   const std::string actions_csv = args.get("actions", "");
   const std::string video = args.get("video", "");
   const int threads = static_cast<int>(args.get_int("threads", 0));
-  const torch::Device device(args.get("device", "cpu"));
+  const torch::Device device = pipeline::parse_device(args.get("device", "cpu"));
+  const torch::ScalarType dtype = pipeline::parse_dtype(args.get("dtype", ""), device);
   const std::string wan_dir = args.get("wan-dir", "");
   const bool json_out = args.flag("json");
   args.check_all_used();
@@ -114,8 +119,9 @@ XWAM_COMMAND(rollout, "Predict actions, states, RGB and depth from an episode fr
   if (!actions_csv.empty()) req.given_actions = read_actions_csv(actions_csv);
 
   // Everything is checked before any compute: checkpoint, episode, cameras, request.
-  std::fprintf(stderr, "[rollout] loading %s\n", checkpoint.c_str());
-  pipeline::Predictor predictor = pipeline::Predictor::load(checkpoint, device, wan_dir);
+  std::fprintf(stderr, "[rollout] loading %s on %s (%s)\n", checkpoint.c_str(), device.str().c_str(),
+               model::dtype_name(dtype).c_str());
+  pipeline::Predictor predictor = pipeline::Predictor::load(checkpoint, device, wan_dir, dtype);
   const data::Episode episode = data::read_episode(scene.file, scene.episode);
   predictor.check(episode, req);
 
@@ -151,7 +157,7 @@ XWAM_COMMAND(rollout, "Predict actions, states, RGB and depth from an episode fr
       {"episode_name", episode.name}, {"instruction", req.instruction.empty() ? episode.instruction : req.instruction},
       {"mode", req.mode}, {"steps_action", req.steps_action}, {"steps_video", req.steps_video}, {"seed", req.seed},
       {"solver", req.solver}, {"guidance_scale", req.guidance_scale}, {"start_frame", result.rollout.start_frame},
-      {"device", device.str()}, {"threads", torch::get_num_threads()},
+      {"device", device.str()}, {"dtype", model::dtype_name(dtype)}, {"threads", torch::get_num_threads()},
       {"timings_ms", {{"encode", t.encode_ms}, {"action", t.action_ms}, {"video", t.video_ms}, {"decode", t.decode_ms},
                       {"total", t.total_ms}}},
       {"network_calls", t.network_calls}};
