@@ -28,7 +28,7 @@ if [ -z "$python" ]; then
   "$python" -m pip install -q --no-compile "${XWAM_TORCH_SPEC:-torch==2.11.0}"
 fi
 read -r torch_version torch_cuda torch_prefix < <("$python" -W ignore -c \
-  'import torch; print(torch.__version__, torch.version.cuda, torch.utils.cmake_prefix_path)' 2>/dev/null)
+  'import torch; print(torch.__version__, torch.version.cuda, torch.utils.cmake_prefix_path)' 2>/dev/null) || true
 if [ -z "${torch_prefix:-}" ]; then
   echo "[build-cuda] $python cannot import torch" >&2
   exit 1

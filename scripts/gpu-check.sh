@@ -61,7 +61,7 @@ XWAM_TORCH_PYTHON=$python XWAM_BUILD_DIR=build-gpu bash scripts/build-cuda.sh \
 build_rc=$?
 step "build: exit $build_rc after ${SECONDS}s (log: build.log)"
 if [ $build_rc -ne 0 ]; then
-  tail -40 "$out/build.log"
+  tail -60 "$out/build.log"
   exit 1
 fi
 
