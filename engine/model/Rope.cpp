@@ -7,7 +7,7 @@ Rope make_rope(const torch::Tensor& positions, int head_dim, double theta) {
   std::vector<torch::Tensor> angles;
   auto pos = positions.to(torch::kFloat64);
   for (int a = 0; a < 3; ++a) {
-    auto i = torch::arange(0, axis_dims[a], 2, torch::kFloat64);
+    auto i = torch::arange(0, axis_dims[a], 2, torch::TensorOptions().dtype(torch::kFloat64).device(positions.device()));
     auto inv_freq = torch::pow(theta, -i / axis_dims[a]);
     angles.push_back(pos.select(1, a).unsqueeze(1) * inv_freq.unsqueeze(0));
   }
