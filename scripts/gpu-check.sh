@@ -65,6 +65,11 @@ if [ $build_rc -ne 0 ]; then
   exit 1
 fi
 
+# PyTorch's wheels export copies of libstdc++'s std::filesystem functions (pytorch/pytorch#133437);
+# where the linker lists libtorch before libstdc++ (seen with Ubuntu's g++ 13), our calls bind to those
+# copies and crash. Loading libstdc++ first binds them to libstdc++'s own, for the tests and benchmarks.
+export LD_PRELOAD="$("${CXX:-c++}" -print-file-name=libstdc++.so.6)${LD_PRELOAD:+:$LD_PRELOAD}"
+
 # Unit tests of everything built; the CUDA tests skip themselves without a GPU, so list them apart.
 SECONDS=0
 ctest --test-dir build-gpu -L unit -j "$(nproc)" --timeout 300 --output-on-failure \
