@@ -7,6 +7,7 @@
 #include "engine/data/Clip.h"
 #include "engine/pipeline/ClipBatch.h"
 #include "engine/pipeline/ComputeDevice.h"
+#include "engine/pipeline/TextContextCache.h"
 #include "engine/sampling/DenoisePlan.h"
 #include "engine/sampling/XWamNetwork.h"
 
@@ -50,11 +51,20 @@ torch::ScalarType Predictor::dtype() const { return nets_.model->patch_embedding
 
 const torch::Tensor& Predictor::text_context(const std::string& instruction) {
   auto it = text_contexts_.find(instruction);
-  if (it == text_contexts_.end()) {
+  if (it != text_contexts_.end()) return it->second;
+  // umT5-xxl contexts also live on disk next to the checkpoint (seconds a call); the builtin
+  // encoder is cheaper than reading a file.
+  torch::Tensor context;
+  const bool on_disk = config_.text.kind == "umt5-xxl";
+  const TextContextCache disk(origin_, config_);
+  if (auto stored = on_disk ? disk.load(instruction) : std::nullopt) {
+    context = *stored;
+  } else {
     torch::NoGradGuard no_grad;
-    it = text_contexts_.emplace(instruction, nets_.text->encode({instruction}).to(device_)).first;
+    context = nets_.text->encode({instruction}).to(torch::kFloat32);
+    if (on_disk) disk.store(instruction, context);
   }
-  return it->second;
+  return text_contexts_.emplace(instruction, context.to(device_)).first->second;
 }
 
 void Predictor::check(const data::Episode& ep, const RolloutRequest& r) const {
@@ -108,7 +118,8 @@ RolloutResult Predictor::run(const data::Episode& ep, const RolloutRequest& r, c
   cond.state = batch.states.to(device_);
   const std::string instruction = r.instruction.empty() ? ep.instruction : r.instruction;
   cond.text = text_context(instruction);
-  cond.empty_text = text_context("");
+  // The empty prompt only feeds guidance's unconditional pass (umT5-xxl costs seconds a prompt).
+  cond.empty_text = r.guidance_scale != 1.0 ? text_context("") : cond.text;
   result.timings.encode_ms = ms_since(t_start);
   throw_if_cancelled(cancel);
 

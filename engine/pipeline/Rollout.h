@@ -91,7 +91,8 @@ class Predictor {
   // The episode cameras used as model views (the checkpoint's, else the episode's first ones).
   std::vector<std::string> cameras_for(const data::Episode& episode) const;
   // The text context of an instruction [1, text_len, text_dim] on the device, encoded once per
-  // instruction (umT5-xxl costs seconds a call; a what-if session repeats instructions).
+  // instruction and kept for the session; umT5-xxl contexts also on disk next to the checkpoint
+  // (TextContextCache), for the next session.
   const torch::Tensor& text_context(const std::string& instruction);
 
  private:

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "engine/model/Checkpoint.h"
@@ -80,6 +82,21 @@ TEST(ReleasedRun, RolloutAndEvaluateLoadIt) {
   EXPECT_NE(summary.at("checkpoint").get<std::string>().find("100.ckpt"), std::string::npos) << r.out;
   EXPECT_TRUE(fs::exists(out / "manifest.json"));
   EXPECT_TRUE(fs::exists(out / "actions.csv"));
+  // The umT5 contexts went to disk next to the weights; a second run reads them and predicts the same.
+  int cached = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(world().run))
+    if (entry.path().parent_path().filename() == "text-contexts" && entry.path().extension() == ".safetensors") ++cached;
+  EXPECT_EQ(cached, 1);  // the instruction; guidance is off, so no empty prompt
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string first_actions = read(out / "actions.csv");
+  const fs::path again = world().dir / "rollout-again";
+  r = run_xwam("rollout --checkpoint " + world().run.string() + " --scene " + world().scene.string() + ":0 --out " +
+               again.string() + steps + " --wan-dir " + world().wan.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read(again / "actions.csv"), first_actions);
 
   const std::string evaluate = "evaluate --checkpoint " + world().run.string() + " --scene " + world().scene.string() +
                                " --modes xwam --starts 0 --closed-loop 0" + steps;
