@@ -13,6 +13,7 @@
 
 #include "engine/io/Safetensors.h"
 #include "engine/model/ModelConfig.h"
+#include "engine/model/XWamModel.h"
 
 namespace xwam::test {
 
@@ -114,6 +115,21 @@ inline model::XWamConfig reference_config(const std::string& name) {
   config.text.num_heads = 2;
   config.validate();
   return config;
+}
+
+// The inputs of one of the fixture's forward cases (an entry of "forward_cases"), on `device`.
+inline model::ModelInputs reference_inputs(const nlohmann::json& c, const torch::Device& device = torch::kCPU) {
+  const std::string key = c.at("key");
+  model::ModelInputs in;
+  in.video = reference(key + ".in.video").to(device);
+  in.text = reference(key + ".in.text").to(device);
+  in.actions = reference(key + ".in.actions").to(device);
+  in.states = reference(key + ".in.states").to(device);
+  in.t_video = torch::full({1}, c.at("t_video").get<double>()).to(device);
+  in.t_action = torch::full({1}, c.at("t_action").get<double>()).to(device);
+  in.t_state = torch::full({1}, c.at("t_state").get<double>()).to(device);
+  in.run_depth = true;
+  return in;
 }
 
 // Largest |a − b| relative to the largest |b|: the comparison the reference tests bound.

@@ -20,16 +20,7 @@ TEST(XWamReference, EveryForwardCaseMatchesTheReleasedNetwork) {
     model::XWamModel model(test::reference_config(config_name));
     test::hashed_weights(*model, test::reference_meta().at("configs").at(config_name).at("bf16").get<bool>());
     model->eval();
-    model::ModelInputs in;
-    in.video = test::reference(key + ".in.video");
-    in.text = test::reference(key + ".in.text");
-    in.actions = test::reference(key + ".in.actions");
-    in.states = test::reference(key + ".in.states");
-    in.t_video = torch::full({1}, c.at("t_video").get<double>());
-    in.t_action = torch::full({1}, c.at("t_action").get<double>());
-    in.t_state = torch::full({1}, c.at("t_state").get<double>());
-    in.run_depth = true;
-    const auto out = model->forward(in);
+    const auto out = model->forward(test::reference_inputs(c));
     for (auto [name, ours] : {std::pair{"video", out.video}, {"actions", out.actions}, {"states", out.states},
                               {"depth", out.depth}}) {
       const auto released = test::reference(key + ".out." + name);
@@ -60,18 +51,7 @@ TEST(XWamReference, HalfPrecisionWeightsStayCloseToFloat32) {
       EXPECT_EQ(model->blocks[0]->as<model::WanBlock>()->modulation.scalar_type(), torch::kFloat32);
       EXPECT_EQ(model->time_projection->parameters()[0].scalar_type(), torch::kFloat32);
       EXPECT_EQ(model->head->head->weight.scalar_type(), torch::kFloat32);
-      model::ModelInputs in;
-      in.video = test::reference(key + ".in.video");
-      in.text = test::reference(key + ".in.text");
-      in.actions = test::reference(key + ".in.actions");
-      in.states = test::reference(key + ".in.states");
-      in.t_video = torch::full({1}, c.at("t_video").get<double>());
-      in.t_action = torch::full({1}, c.at("t_action").get<double>());
-      in.t_state = torch::full({1}, c.at("t_state").get<double>());
-      in.run_depth = true;
-      for (auto* t : {&in.video, &in.text, &in.actions, &in.states, &in.t_video, &in.t_action, &in.t_state})
-        *t = t->to(device);
-      const auto out = model->forward(in);
+      const auto out = model->forward(test::reference_inputs(c, device));
       for (auto [name, ours] : {std::pair{"video", out.video}, {"actions", out.actions}, {"states", out.states},
                                 {"depth", out.depth}}) {
         EXPECT_EQ(ours.scalar_type(), torch::kFloat32) << name;
