@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "engine/core/Error.h"
+#include "engine/model/BlockCheckpoint.h"
 
 namespace xwam::model {
 namespace {
@@ -192,17 +193,33 @@ ModelOutputs XWamModelImpl::forward(const ModelInputs& in) {
   const Rope rope_video{rope.cos.slice(0, 0, Lv), rope.sin.slice(0, 0, Lv)};
   const auto e_video = e.slice(1, 0, Lv);
   torch::Tensor depth_x;
+  // With gradient checkpointing (training), each block keeps only its inputs and runs again in the
+  // backward pass; a main block and its depth twin form one piece, so the keys/values passed between
+  // them are not kept either. Rotary tables and mask need no gradient: captured as they are.
+  const bool recompute = gradient_checkpointing && is_training();
   for (int i = 0; i < d.num_layers; ++i) {
+    auto* block = blocks[i]->as<WanBlock>();
     if (!depth || i < trunk) {
-      x = blocks[i]->as<WanBlock>()->forward(x, e, context, rope, mask);
+      if (!recompute) {
+        x = block->forward(x, e, context, rope, mask);
+        continue;
+      }
+      x = checkpointed([block, rope, mask](const std::vector<torch::Tensor>& t) {
+            return std::vector<torch::Tensor>{block->forward(t[0], t[1], t[2], rope, mask)};
+          }, {x, e, context})[0];
       continue;
     }
     if (i == trunk) depth_x = x.slice(1, 0, Lv);
-    AttentionKV main_kv;
-    x = blocks[i]->as<WanBlock>()->forward(x, e, context, rope, mask, nullptr, &main_kv);
-    auto branch = extra_blocks[0]->as<torch::nn::ModuleList>();
-    depth_x = (*branch)[i - trunk]->as<WanBlock>()->forward(depth_x, e_video, context, rope_video, torch::Tensor(),
-                                                             &main_kv);
+    auto* twin = extra_blocks[0]->as<torch::nn::ModuleList>()->ptr(i - trunk)->as<WanBlock>();
+    auto pair = [block, twin, rope, mask, rope_video](const std::vector<torch::Tensor>& t) {
+      AttentionKV main_kv;
+      auto main_out = block->forward(t[0], t[1], t[2], rope, mask, nullptr, &main_kv);
+      return std::vector<torch::Tensor>{main_out, twin->forward(t[3], t[4], t[2], rope_video, torch::Tensor(), &main_kv)};
+    };
+    const std::vector<torch::Tensor> inputs{x, e, context, depth_x, e_video};
+    const auto outs = recompute ? checkpointed(pair, inputs) : pair(inputs);
+    x = outs[0];
+    depth_x = outs[1];
   }
 
   ModelOutputs out;

@@ -55,6 +55,9 @@ struct XWamModelImpl : torch::nn::Module {
   torch::Tensor fastwam_mask(int frames) const;
 
   XWamConfig config;
+  // Training only: blocks keep their inputs alone and run again in the backward pass (activation
+  // memory of one block instead of all; one more forward). Same gradients.
+  bool gradient_checkpointing = false;
   torch::nn::Conv3d patch_embedding{nullptr};
   torch::nn::Sequential text_embedding{nullptr}, time_embedding{nullptr}, time_projection{nullptr};
   torch::nn::ModuleList blocks{nullptr};

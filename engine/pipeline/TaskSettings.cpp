@@ -51,6 +51,7 @@ TaskSettings TaskSettings::from_json_text(const std::string& text, const std::st
   take(t, "crop_scale", s.crop_scale, origin);
   take(t, "holdout_every", s.holdout_every, origin);
   take(t, "clip_stride", s.clip_stride, origin);
+  take(t, "gradient_checkpointing", s.gradient_checkpointing, origin);
   if (s.clip_stride < 1) throw Error(origin, "key task.clip_stride", "must be at least 1");
   if (t.contains("loss_weights")) {
     const json& w = t.at("loss_weights");

@@ -88,6 +88,7 @@ void NetworksTask::load_weights(const std::string& dir) {
 XWamTrainTask::XWamTrainTask(model::XWamNetworks networks, TaskSettings settings, CheckpointMeta meta,
                              torch::Device device)
     : NetworksTask(std::move(networks), std::move(settings), std::move(meta), device) {
+  nets_.model->gradient_checkpointing = settings_.gradient_checkpointing;
   nets_.vae->eval();  // frozen, as in X-WAM (Wan2.2's VAE is never fine-tuned)
   for (auto& p : nets_.vae->parameters()) p.set_requires_grad(false);
 }

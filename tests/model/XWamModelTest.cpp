@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <map>
+
 #include "engine/core/Error.h"
 #include "engine/model/Rope.h"
 #include "engine/model/XWamModel.h"
@@ -172,4 +174,32 @@ TEST(XWamModel, TrainsOnATinyProblem) {
     (step == 0 ? first : last) = loss.item<double>();
   }
   EXPECT_LT(last, 0.5 * first);
+}
+
+TEST(XWamModel, GradientCheckpointingGivesTheSameGradients) {
+  for (bool run_depth : {true, false}) {
+    auto model = tiny_model();
+    model->train();
+    auto in = random_inputs(model->config);
+    in.run_depth = run_depth;
+    auto grads = [&](bool recompute) {
+      model->gradient_checkpointing = recompute;
+      model->zero_grad();
+      const auto out = model->forward(in);
+      auto loss = out.video.pow(2).mean() + out.actions.pow(2).mean() + out.states.pow(2).mean();
+      if (run_depth) loss = loss + out.depth.pow(2).mean();
+      loss.backward();
+      std::map<std::string, torch::Tensor> g;
+      for (const auto& p : model->named_parameters())
+        if (p.value().grad().defined()) g[p.key()] = p.value().grad().clone();
+      return std::make_pair(loss.item<double>(), g);
+    };
+    const auto [plain_loss, plain] = grads(false);
+    const auto [recomputed_loss, recomputed] = grads(true);
+    EXPECT_NEAR(recomputed_loss, plain_loss, 1e-6 * std::abs(plain_loss));
+    ASSERT_EQ(recomputed.size(), plain.size()) << "every parameter must receive its gradient";
+    EXPECT_GT(plain.size(), 100u);
+    for (const auto& [name, g] : plain)
+      EXPECT_TRUE(torch::allclose(recomputed.at(name), g, 1e-4, 1e-6)) << name << (run_depth ? " (depth)" : "");
+  }
 }
