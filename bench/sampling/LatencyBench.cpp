@@ -41,7 +41,8 @@ double median(std::vector<double> v) {
 
 XWAM_BENCH(latency, "Latency to the action chunk and to the full video per sampling mode (random weights)",
            "xwam bench latency [--config demo|tiny|wan2.2-ti2v-5b|FILE.json] [--steps-action 10] [--steps-video 50]\n"
-           "                   [--repeats 3] [--threads N] [--device cpu|cuda[:N]] [--dtype float32|bfloat16|float16]",
+           "                   [--repeats 3] [--threads N] [--device cpu|cuda[:N]] [--dtype bfloat16|float16|float32]\n"
+           "  --dtype: default bfloat16 on CUDA, float32 on the CPU",
            {"json"}) {
   (void)args.flag("json");
   const std::string config_name = args.get("config", "demo");
@@ -50,7 +51,8 @@ XWAM_BENCH(latency, "Latency to the action chunk and to the full video per sampl
   const int repeats = static_cast<int>(args.get_int("repeats", 3));
   const int threads = static_cast<int>(args.get_int("threads", 0));
   const torch::Device device(args.get("device", "cpu"));
-  const std::string dtype_name = args.get("dtype", "float32");
+  // As rollouts: bfloat16 on a GPU, float32 on the CPU, unless asked otherwise.
+  const std::string dtype_name = args.get("dtype", device.is_cuda() ? "bfloat16" : "float32");
   const torch::ScalarType dtype = model::dtype_from_string(dtype_name);
   args.check_all_used();
   if (threads > 0) torch::set_num_threads(threads);
