@@ -182,8 +182,15 @@ ModelOutputs XWamModelImpl::forward(const ModelInputs& in) {
   auto e = time_projection->forward(e0).view({B, L, 6, d.dim});
   auto context = text_embedding->forward(in.text.to(compute));
 
-  const Rope rope = make_rope(token_positions(frames).to(x.device()), d.head_dim());
-  const torch::Tensor mask = in.fastwam_mask ? fastwam_mask(frames).to(x.device()) : torch::Tensor();
+  // Rotary tables and the Fast-WAM mask depend on the layout alone: made once per layout and device,
+  // so a denoising loop on a GPU copies nothing from the host between calls.
+  auto& layout = layouts_[{frames, x.device().str()}];
+  if (!layout.rope.cos.defined()) {
+    layout.rope = make_rope(token_positions(frames).to(x.device()), d.head_dim());
+    layout.fastwam_mask = fastwam_mask(frames).to(x.device());
+  }
+  const Rope& rope = layout.rope;
+  const torch::Tensor mask = in.fastwam_mask ? layout.fastwam_mask : torch::Tensor();
 
   // Main blocks; with the depth branch, depth block j runs right after main block trunk + j and
   // attends over its own keys/values followed by the ones that main block just computed (one way:

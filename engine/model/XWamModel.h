@@ -7,6 +7,10 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <map>
+#include <string>
+#include <utility>
+
 #include "engine/model/ModelConfig.h"
 #include "engine/model/WanBlock.h"
 
@@ -69,6 +73,13 @@ struct XWamModelImpl : torch::nn::Module {
 
  private:
   void place_rest(torch::Device device, torch::ScalarType dtype);  // the parts outside the blocks
+  // Per (latent frames, device): the rotary tables and the Fast-WAM mask of that token layout. Like
+  // the rest of forward(), not for concurrent calls on one model.
+  struct Layout {
+    Rope rope;
+    torch::Tensor fastwam_mask;
+  };
+  std::map<std::pair<int, std::string>, Layout> layouts_;
 };
 TORCH_MODULE(XWamModel);
 
