@@ -127,12 +127,16 @@ io::TensorMap XWamNetworks::state() const {
   return out;
 }
 
+bool text_encoder_on_host(const XWamConfig& config, const torch::Device& device) {
+  return device.is_cuda() && config.text.kind == "umt5-xxl";
+}
+
 XWamNetworks make_networks(const XWamConfig& config, const std::string& tokenizer_dir, const Placement& placement) {
   XWamNetworks n;
   n.model = XWamModel(config, placement.device, placement.dtype);
   n.vae = VideoVae(config.vae);
   n.vae->to(placement.device);
-  const bool text_on_host = placement.device.is_cuda() && config.text.kind == "umt5-xxl";
+  const bool text_on_host = text_encoder_on_host(config, placement.device);
   n.text = TextEncoder(config.text, config.dit.text_len, tokenizer_dir, text_on_host ? torch::kCPU : placement.device,
                        text_on_host ? torch::kBFloat16 : torch::kFloat32);
   return n;

@@ -46,6 +46,8 @@ struct Placement {
   torch::Device device = torch::kCPU;
   torch::ScalarType dtype = torch::kFloat32;
 };
+// Whether the text encoder of `config` stays on the host (bfloat16) when the networks go to `device`.
+bool text_encoder_on_host(const XWamConfig& config, const torch::Device& device);
 // Fresh networks of a config (seeded by the caller through torch::manual_seed).
 XWamNetworks make_networks(const XWamConfig& config, const std::string& tokenizer_dir = "", const Placement& placement = {});
 // Builds the networks of `ckpt` and loads every tensor, converted to the placement's device and

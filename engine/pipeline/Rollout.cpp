@@ -34,7 +34,7 @@ Predictor::Predictor(model::XWamNetworks networks, model::XWamConfig config, Che
   nets_.model->to(device_);
   nets_.vae->to(device_);
   // umT5-xxl next to a GPU stays on the host (model::Placement); its contexts move over.
-  if (!(device_.is_cuda() && config_.text.kind == "umt5-xxl")) nets_.text->to(device_);
+  if (!model::text_encoder_on_host(config_, device_)) nets_.text->to(device_);
   nets_.model->eval();
   nets_.vae->eval();
   nets_.text->eval();
