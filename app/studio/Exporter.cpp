@@ -1,6 +1,5 @@
 #include "app/studio/Exporter.h"
 
-#include <QDir>
 #include <QFile>
 #include <QPainter>
 #include <QSaveFile>
@@ -8,6 +7,7 @@
 #include <cstring>
 
 #include "engine/core/Error.h"
+#include "engine/core/OutputDir.h"
 #include "engine/data/VideoWriter.h"
 #include "engine/geometry/CloudDirectory.h"
 #include "engine/geometry/SequenceFusion.h"
@@ -28,13 +28,16 @@ QImage recorded_rgb(const data::Episode& episode, const geometry::RolloutView& v
 }  // namespace
 
 void export_rollout_frames(const QString& dir, const geometry::Rollout& rollout) {
-  QDir().mkpath(dir);  // write_rollout creates it only through the views' folders
-  geometry::write_rollout(dir.toStdString(), rollout);
+  OutputDir target(dir.toStdString(), "rollout", {false, ""});
+  geometry::write_rollout(target.path(), rollout);
+  target.commit();
 }
 
 void export_ply_sequence(const QString& dir, const data::Episode& episode, const geometry::Rollout& rollout) {
   const geometry::CloudSequence clouds = geometry::fuse_predicted(episode, rollout, geometry::FusionOptions{});
-  geometry::write_cloud_directory(dir.toStdString(), clouds);
+  OutputDir target(dir.toStdString(), "clouds", {false, ""});
+  geometry::write_cloud_directory(target.path(), clouds);
+  target.commit();
 }
 
 void export_metrics_json(const QString& path, const geometry::EvaluationReport& report) {

@@ -30,6 +30,7 @@
 #include "app/studio/Exporter.h"
 #include "app/studio/RolloutComparison.h"
 #include "app/studio/RunPanel.h"
+#include "engine/core/OutputDir.h"
 #include "engine/geometry/SequenceFusion.h"
 #include "widgets/ActionPlot.h"
 #include "widgets/CameraGrid.h"
@@ -662,9 +663,10 @@ bool MainWindow::save_session(const QString& path) {
   // The rollout is kept beside the session, so the session reopens with it.
   if (rollout_) {
     s.rollout_dir = QFileInfo(path).absoluteDir().filePath(QFileInfo(path).completeBaseName() + ".rollout");
-    QDir().mkpath(s.rollout_dir);
     try {
-      geometry::write_rollout(s.rollout_dir.toStdString(), *rollout_);
+      OutputDir target(s.rollout_dir.toStdString(), "rollout", {false, ""});
+      geometry::write_rollout(target.path(), *rollout_);
+      target.commit();
     } catch (const std::exception& e) {
       show_message(QString::fromStdString(e.what()), true);
       return false;

@@ -9,7 +9,6 @@
 #include "app/studio/RolloutRunner.h"
 #include "app/studio/RolloutComparison.h"
 
-#include <QDir>
 #include <QElapsedTimer>
 #include <QThreadPool>
 #include <QFuture>
@@ -17,6 +16,7 @@
 #include <optional>
 
 #include "engine/core/Error.h"
+#include "engine/core/OutputDir.h"
 #include "engine/core/Progress.h"
 
 namespace xwam::studio {
@@ -135,8 +135,9 @@ bool RolloutRunner::start(std::shared_ptr<const data::Episode> episode, const Ru
       if (!settings.output_dir.isEmpty()) {
         // The directory first: a rollout without views (Fast-WAM) writes only CSVs and the manifest.
         try {
-          QDir().mkpath(settings.output_dir);
-          geometry::write_rollout(settings.output_dir.toStdString(), result.rollout);
+          OutputDir target(settings.output_dir.toStdString(), "rollout", {false, ""});
+          geometry::write_rollout(target.path(), result.rollout);
+          target.commit();
         } catch (const std::exception& e) {
           out.save_error = QString::fromStdString(e.what());
         }

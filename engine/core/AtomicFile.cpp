@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "engine/core/Error.h"
+#include "engine/core/StaleSibling.h"
 
 namespace xwam {
 namespace {
@@ -23,6 +24,13 @@ void fsync_path(const std::string& path, int flags) {
 AtomicFile::AtomicFile(std::string final_path) : final_path_(std::move(final_path)) {
   // Same directory as the target so rename() never crosses file systems.
   temp_path_ = final_path_ + ".tmp." + std::to_string(::getpid());
+  // Temporaries of writers that were killed before their rename would otherwise pile up.
+  const std::filesystem::path final(final_path_);
+  const std::string prefix = final.filename().string() + ".tmp.";
+  std::error_code ec;
+  const auto dir = final.parent_path().empty() ? std::filesystem::path(".") : final.parent_path();
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (is_stale_sibling(e.path().filename().string(), prefix)) std::filesystem::remove(e.path(), ec);
 }
 
 AtomicFile::~AtomicFile() {

@@ -8,7 +8,8 @@ namespace xwam {
 //   AtomicFile out("run/ckpt.safetensors");
 //   write_everything(out.temp_path());
 //   out.commit();            // rename(temp, final); before this the old file is untouched
-// If commit() is never called (exception, cancellation) the destructor removes the temporary.
+// If commit() is never called (exception, cancellation) the destructor removes the temporary; temporaries
+// of the same target left by killed processes are removed when the next one is made.
 class AtomicFile {
  public:
   explicit AtomicFile(std::string final_path);

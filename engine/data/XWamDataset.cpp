@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "engine/core/AtomicFile.h"
+#include "engine/core/OutputDir.h"
 #include "engine/core/Error.h"
 #include "engine/data/StateActionCodec.h"
 #include "engine/data/VideoReader.h"
@@ -469,8 +470,7 @@ Episode read_xwam_episode(const std::string& root, const std::string& key, const
 void export_xwam_dataset(const std::vector<Episode>& episodes, const NormStats& stats, const std::string& root,
                          const XWamExportOptions& options, const ProgressFn& progress) {
   if (episodes.empty()) throw Error(root, "nothing to export");
-  if (fs::exists(root) && !fs::is_empty(root)) throw Error(root, "output folder exists and is not empty");
-  fs::create_directories(root);
+  require_new_folder(root);
   json metadata = json::object();
   CameraCalibrations calibrations;
   for (size_t i = 0; i < episodes.size(); ++i) {

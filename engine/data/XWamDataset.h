@@ -59,7 +59,8 @@ struct XWamExportOptions {
   int episodes_per_chunk = 1000;
 };
 
-// Writes the layout under `root` (created; must be empty or absent): metadata.json, episode JSONs,
+// Writes the layout under `root` (created; must be empty or absent; an OutputDir of kind "xwam-dataset"
+// puts it in place whole): metadata.json, episode JSONs,
 // RGB/depth mp4s, statistics.yaml (released key names) and CAMERAS.json (calibration + the linear
 // depth mapping used for each camera's 8-bit depth video). Every file is written atomically.
 void export_xwam_dataset(const std::vector<Episode>& episodes, const NormStats& stats, const std::string& root,

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/core/AtomicFile.h"
+#include "engine/core/OutputDir.h"
 #include "engine/core/Error.h"
 #include "engine/geometry/PlyFile.h"
 
@@ -38,10 +39,7 @@ std::string frame_file(size_t k) {
 }  // namespace
 
 void write_cloud_directory(const std::string& dir, const CloudSequence& sequence) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw Error(dir, "cannot create directory: " + ec.message());
-
+  require_new_folder(dir);
   json manifest;
   manifest["format"] = "xwam-clouds";
   manifest["version"] = 1;

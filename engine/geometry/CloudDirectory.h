@@ -7,8 +7,9 @@
 
 namespace xwam::geometry {
 
-// Creates `dir` if needed and writes frame_000000.ply … and sequence.json (written last, so a reader
-// that sees the manifest sees every frame). Throws xwam::Error naming the file.
+// Writes frame_000000.ply … and sequence.json (last, so a reader that sees the manifest sees every
+// frame) into a new (absent or empty) folder; an OutputDir of kind "clouds" puts it in place whole.
+// Throws xwam::Error naming the file.
 void write_cloud_directory(const std::string& dir, const CloudSequence& sequence);
 
 // Reads a cloud directory back (frames, cameras, camera_poses, trajectory, frame indices, fps, source).

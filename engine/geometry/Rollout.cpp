@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "engine/core/AtomicFile.h"
+#include "engine/core/OutputDir.h"
 #include "engine/core/Error.h"
 #include "engine/geometry/ImageFiles.h"
 
@@ -159,6 +160,7 @@ Rollout read_rollout(const std::string& dir) {
 
 void write_rollout(const std::string& dir, const Rollout& r) {
   r.validate();
+  require_new_folder(dir);
   const fs::path root(dir);
   const int K = r.num_frames();
   for (const auto& view : r.views) {

@@ -47,7 +47,8 @@ struct Rollout {
 // camera or key (missing frame, size mismatch between frames, malformed CSV row).
 Rollout read_rollout(const std::string& dir);
 
-// Writes `rollout` in the same layout (creates directories; manifest.json last).
+// Writes `rollout` in the same layout into a new (absent or empty) folder, manifest.json last. An
+// OutputDir of kind "rollout" puts it in place whole.
 void write_rollout(const std::string& dir, const Rollout& rollout);
 
 }  // namespace xwam::geometry

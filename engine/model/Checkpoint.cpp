@@ -1,7 +1,5 @@
 #include "engine/model/Checkpoint.h"
 
-#include <unistd.h>
-
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +7,7 @@
 #include <sstream>
 
 #include "engine/core/Error.h"
+#include "engine/core/OutputDir.h"
 #include "engine/model/ReleasedCheckpoint.h"
 
 namespace xwam::model {
@@ -88,24 +87,12 @@ void write_checkpoint(const std::string& dir, const XWamConfig& config, const io
                       const std::string& extra_json) {
   json j = extra_json.empty() ? json::object() : json::parse(extra_json);
   j["model"] = json::parse(config.to_json());
-  const fs::path final_dir(dir);
-  const fs::path partial = final_dir.string() + ".partial-" + std::to_string(::getpid());
-  fs::remove_all(partial);
-  fs::create_directories(partial);
-  try {
-    io::write_safetensors((partial / "model.safetensors").string(), tensors, {{"format", "xwam"}, {"config", config.name}});
-    std::ofstream out(partial / "config.json");
-    out << j.dump(2) << "\n";
-    if (!out.flush()) throw Error((partial / "config.json").string(), "write failed (disk full?)");
-  } catch (...) {
-    fs::remove_all(partial);
-    throw;
-  }
-  // Swap in: the old checkpoint (if any) stays intact until the new one is complete.
-  const fs::path old = final_dir.string() + ".old-" + std::to_string(::getpid());
-  if (fs::exists(final_dir)) fs::rename(final_dir, old);
-  fs::rename(partial, final_dir);
-  fs::remove_all(old);
+  require_new_folder(dir);
+  const fs::path root(dir);
+  io::write_safetensors((root / "model.safetensors").string(), tensors, {{"format", "xwam"}, {"config", config.name}});
+  std::ofstream out(root / "config.json");
+  out << j.dump(2) << "\n";
+  if (!out.flush()) throw Error((root / "config.json").string(), "write failed (disk full?)");
 }
 
 io::TensorMap with_prefix_removed(const io::TensorMap& all, const std::string& prefix) {

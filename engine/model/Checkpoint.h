@@ -27,7 +27,8 @@ struct CheckpointData {
 // (google/umt5-xxl/spiece.model; a released run's config.yaml may name another folder in it, see
 // find_released_tokenizer). Our checkpoints use it only when the tokenizer their config names is gone.
 CheckpointData read_checkpoint(const std::string& path, const std::string& wan_dir = "");
-// Writes CKPT atomically: a temporary directory renamed into place, so a crash leaves no half checkpoint.
+// Writes a checkpoint into a new (absent or empty) folder; put it in place with an OutputDir of kind
+// "checkpoint", which makes it appear whole and never replaces a user's folder.
 void write_checkpoint(const std::string& dir, const XWamConfig& config, const io::TensorMap& tensors,
                       const std::string& extra_json = "{}");
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "engine/core/AtomicFile.h"
+#include "engine/core/OutputDir.h"
 #include "engine/io/Safetensors.h"
 
 namespace xwam::pipeline {
@@ -58,7 +59,10 @@ std::optional<torch::Tensor> TextContextCache::load(const std::string& instructi
 
 void TextContextCache::store(const std::string& instruction, const torch::Tensor& context) const {
   try {
-    fs::create_directories(folder_);
+    if (!fs::exists(folder_)) {
+      fs::create_directories(folder_);
+      add_output_entry(fs::path(folder_).parent_path().string(), fs::path(folder_).filename().string());
+    }
     AtomicFile out(path_for(instruction));
     io::write_safetensors(out.temp_path(), {{"context", context.detach().to(torch::kCPU).contiguous()}},
                           {{"instruction", instruction}});

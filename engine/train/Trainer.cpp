@@ -11,6 +11,7 @@
 #include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
 #include "engine/train/LrSchedule.h"
+#include "engine/train/RunFolder.h"
 
 namespace xwam::train {
 namespace fs = std::filesystem;
@@ -90,6 +91,7 @@ void Trainer::run(TrainTask& task, data::ClipLoader& train, data::ClipLoader* ev
   const fs::path run = run_dir_;
   const fs::path ckpt_root = run / "checkpoints";
   if (parallel_.is_main()) {
+    claim_run_folder(run_dir_, resume);
     fs::create_directories(ckpt_root);
     // Leftovers of a save that was interrupted are never valid checkpoints.
     for (const auto& entry : fs::directory_iterator(ckpt_root))
@@ -130,7 +132,7 @@ void Trainer::run(TrainTask& task, data::ClipLoader& train, data::ClipLoader* ev
   }
 
   std::ofstream progress;
-  if (parallel_.is_main()) progress.open(run / "progress.jsonl", std::ios::app);
+  if (parallel_.is_main()) progress.open(run / "progress.jsonl", resume ? std::ios::app : std::ios::trunc);
   auto report = [&](const StepReport& r) {
     if (parallel_.is_main()) {
       progress << to_json_line(r) << "\n" << std::flush;

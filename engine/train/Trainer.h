@@ -1,7 +1,7 @@
 // The training loop: AdamW with warm-up + cosine, gradient accumulation and clipping, optional EMA,
 // data parallel averaging, atomic resumable checkpoints and JSON progress.
 //
-// Run directory:
+// Run directory (claimed with claim_run_folder: a user's folder is never written over):
 //   RUN/config.json                      the TrainConfig used
 //   RUN/progress.jsonl                   one JSON object per logged step / evaluation
 //   RUN/checkpoints/step_00000500/       weights/ (the task's format), optimizer.pt, ema.pt, state.json

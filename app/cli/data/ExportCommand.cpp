@@ -6,6 +6,7 @@
 #include "app/cli/Command.h"
 #include "app/cli/Progress.h"
 #include "engine/core/Error.h"
+#include "engine/core/OutputDir.h"
 #include "engine/data/EpisodeFile.h"
 #include "engine/data/XWamDataset.h"
 
@@ -35,17 +36,21 @@ std::pair<std::string, std::vector<int>> parse_selection(const std::string& text
 }  // namespace
 
 XWAM_COMMAND(export, "Write episodes in the released X-WAM dataset layout (mp4 + JSON + statistics YAML)",
-             "xwam export --format xwam --scene FILE.h5[:EPISODES] --out DATASET_ROOT [--quality 0.95]\n"
+             "xwam export --format xwam --scene FILE.h5[:EPISODES] --out DATASET_ROOT [--quality 0.95] [--force]\n"
              "  EPISODES: e.g. 0,2-4 (default: all). Writes metadata.json, data/chunk-*/episode_*.json,\n"
-             "  video/ and depth/ mp4s, statistics.yaml and CAMERAS.json (see docs/xwam-dataset.md).",
-             {}) {
+             "  video/ and depth/ mp4s, statistics.yaml and CAMERAS.json (see docs/xwam-dataset.md). DATASET_ROOT\n"
+             "  appears whole; it is replaced only when empty or written by `xwam export`; --force moves any other\n"
+             "  DATASET_ROOT aside to DATASET_ROOT.old-N (nothing is deleted).",
+             {"force"}) {
   const std::string format = args.require("format");
   const std::string scene = args.require("scene");
   const std::string out = args.require("out");
   data::XWamExportOptions options;
   options.video_quality = args.get_double("quality", options.video_quality);
+  const OutputOptions output{args.flag("force")};
   args.check_all_used();
   if (format != "xwam") throw Error("unknown export format '" + format + "' (expected xwam)");
+  OutputDir target(out, "xwam-dataset", output);
 
   auto [file, picked] = parse_selection(scene);
   data::EpisodeFileReader reader(file);
@@ -61,7 +66,9 @@ XWAM_COMMAND(export, "Write episodes in the released X-WAM dataset layout (mp4 +
   const data::NormStats stats = picked.size() == static_cast<size_t>(reader.num_episodes()) && reader.stats()
                                     ? *reader.stats()
                                     : data::NormStats::compute(episodes);
-  data::export_xwam_dataset(episodes, stats, out, options, cli::progress_printer());
+  data::export_xwam_dataset(episodes, stats, target.path(), options, cli::progress_printer());
+  const std::string moved = target.commit();
+  if (!moved.empty()) std::fprintf(stderr, "[export] moved the previous %s aside to %s\n", out.c_str(), moved.c_str());
   std::printf("exported %zu episodes to %s\n", episodes.size(), out.c_str());
   return 0;
 }

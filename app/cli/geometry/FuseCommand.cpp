@@ -1,11 +1,13 @@
 // `xwam fuse`: recorded or predicted multi-view depth → a cloud directory (sequence.json + PLY per frame).
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "app/cli/Command.h"
 #include "app/cli/geometry/FusionArgs.h"
 #include "engine/core/Error.h"
+#include "engine/core/OutputDir.h"
 #include "engine/data/EpisodeFile.h"
 #include "engine/geometry/CloudDirectory.h"
 #include "engine/geometry/SequenceFusion.h"
@@ -28,12 +30,12 @@ std::vector<int> frames_to_fuse(const xwam::cli::Args& args, const xwam::data::E
 }  // namespace
 
 XWAM_COMMAND(fuse, "Fuse recorded or predicted multi-view depth into an animated point cloud directory",
-             std::string("xwam fuse --scene FILE.h5[:EPISODE] [--source recorded|ROLLOUT_DIR] --out DIR [--cameras NAME...]\n"
+             std::string("xwam fuse --scene FILE.h5[:EPISODE] [--source recorded|ROLLOUT_DIR] --out DIR [--force] [--cameras NAME...]\n"
                          "          [--frames T...] [--every N] (recorded only) [--json]\n"
                          "  A rollout source also fuses the recorded frames it predicts and stores each predicted point's\n"
                          "  distance to the recorded cloud as the PLY 'error' property.") +
                  xwam::cli::kFusionUsage,
-             {"json", "confidence"}) {
+             {"json", "confidence", "force"}) {
   using namespace xwam;
   const cli::SceneRef scene = cli::parse_scene(args.require("scene"));
   const std::string source = args.get("source", "recorded");
@@ -41,15 +43,19 @@ XWAM_COMMAND(fuse, "Fuse recorded or predicted multi-view depth into an animated
   const std::vector<std::string> cameras = args.list("cameras");
   const bool json = args.flag("json");
   const geometry::FusionOptions options = cli::fusion_options(args);
+  const OutputOptions output{args.flag("force")};
 
   geometry::CloudSequence sequence;
+  std::optional<OutputDir> target;  // made once the options are checked, before any fusion
   if (source == "recorded") {
     const data::Episode episode = data::read_episode(scene.file, scene.episode);
     const std::vector<int> frames = frames_to_fuse(args, episode);
     args.check_all_used();
+    target.emplace(out, "clouds", output);
     sequence = geometry::fuse_recorded(episode, frames, options, cameras);
   } else {
     args.check_all_used();
+    target.emplace(out, "clouds", output);
     const geometry::Rollout rollout = geometry::read_rollout(source);
     const data::Episode episode = data::read_episode(scene.file, scene.episode);
     if (!rollout.episode_name.empty() && rollout.episode_name != episode.name)
@@ -70,7 +76,9 @@ XWAM_COMMAND(fuse, "Fuse recorded or predicted multi-view depth into an animated
       geometry::set_point_errors(sequence, geometry::fuse_recorded(episode, local, options, used));
     }
   }
-  geometry::write_cloud_directory(out, sequence);
+  geometry::write_cloud_directory(target->path(), sequence);
+  const std::string moved = target->commit();
+  if (!moved.empty()) std::fprintf(stderr, "[fuse] moved the previous %s aside to %s\n", out.c_str(), moved.c_str());
 
   size_t points = 0;
   for (const auto& f : sequence.frames) points += f.size();

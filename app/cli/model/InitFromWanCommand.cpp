@@ -7,6 +7,7 @@
 
 #include "app/cli/Command.h"
 #include "engine/core/Error.h"
+#include "engine/core/OutputDir.h"
 #include "engine/io/TorchCheckpoint.h"
 #include "engine/model/Checkpoint.h"
 #include "engine/model/WanInit.h"
@@ -29,19 +30,22 @@ io::TensorMap checked(Module module, const io::TensorMap& tensors, const std::st
 }  // namespace
 
 XWAM_COMMAND(init_from_wan, "Build an X-WAM checkpoint from Wan2.2 weights (DiT, VAE, text encoder)",
-             "xwam init-from-wan --wan-dir DIR --config wan2.2-ti2v-5b|FILE.json --out CKPT_DIR [--seed S]\n"
+             "xwam init-from-wan --wan-dir DIR --config wan2.2-ti2v-5b|FILE.json --out CKPT_DIR [--seed S] [--force]\n"
              "  DIR holds diffusion_pytorch_model.safetensors.index.json (+ shards) or diffusion_pytorch_model.safetensors,\n"
              "  Wan2.2_VAE.pth (→ vae.*; without it the VAE starts fresh) and, for text.kind umt5-xxl,\n"
              "  models_t5_umt5-xxl-enc-bf16.pth (→ text_encoder.*) with google/umt5-xxl/spiece.model (the\n"
              "  checkpoint's config points to it). A builtin text encoder (tiny, demo) starts fresh.\n"
              "  Writes CKPT_DIR/model.safetensors and CKPT_DIR/config.json atomically. The 5B preset is built in\n"
-             "  float32: plan for about 30 GB of memory.",
-             {}) {
+             "  float32: plan for about 30 GB of memory. CKPT_DIR is replaced only when it is empty or a checkpoint\n"
+             "  xwam wrote; --force moves any other CKPT_DIR aside to CKPT_DIR.old-N (nothing is deleted).",
+             {"force"}) {
   const std::string dir = args.require("wan-dir");
   const std::string config_name = args.require("config");
   const std::string out = args.require("out");
   const int64_t seed = args.get_int("seed", 0);
+  const OutputOptions output{args.flag("force")};
   args.check_all_used();
+  OutputDir target(out, "checkpoint", output);  // refused before any reading if it holds a user's files
   model::XWamConfig config =
       fs::exists(config_name) ? model::XWamConfig::from_json_file(config_name) : model::XWamConfig::preset(config_name);
   const fs::path index = fs::path(dir) / "diffusion_pytorch_model.safetensors.index.json";
@@ -92,7 +96,9 @@ XWAM_COMMAND(init_from_wan, "Build an X-WAM checkpoint from Wan2.2 weights (DiT,
   const auto fresh = model::init_from_wan(net, wan, origin);
   for (const auto& [name, t] : io::state_of(*net)) all.emplace("model." + name, t);
   const nlohmann::json source = {{"source", {{"format", "wan2.2"}, {"dir", fs::absolute(dir).string()}}}};
-  model::write_checkpoint(out, config, all, source.dump());
+  model::write_checkpoint(target.path(), config, all, source.dump());
+  const std::string moved = target.commit();
+  if (!moved.empty()) std::fprintf(stderr, "[init-from-wan] moved the previous %s aside to %s\n", out.c_str(), moved.c_str());
   std::printf("wrote %s: %s from Wan2.2, %d depth blocks copied, %zu new DiT tensors initialized%s%s\n", out.c_str(),
               parts.c_str(), config.depth_layers, fresh.size(), fresh_parts.empty() ? "" : "; fresh: ",
               fresh_parts.empty() ? "" : fresh_parts.substr(2).c_str());

@@ -10,6 +10,7 @@
 
 #include "app/cli/Command.h"
 #include "engine/core/Error.h"
+#include "engine/core/OutputDir.h"
 #include "engine/data/XWamDataset.h"
 #include "engine/model/Checkpoint.h"
 #include "engine/model/ReleasedCheckpoint.h"
@@ -31,7 +32,7 @@ std::string norm_stats_of(const std::string& yaml_path) {
 }  // namespace
 
 XWAM_COMMAND(convert, "Convert a released X-WAM checkpoint (run directory or .pt) into ours",
-             "xwam convert --in RUN_DIR|<step>.ckpt|FILE.pt|CKPT --out CKPT_DIR [--config NAME|FILE.json] [--wan-dir DIR]\n"
+             "xwam convert --in RUN_DIR|<step>.ckpt|FILE.pt|CKPT --out CKPT_DIR [--force] [--config NAME|FILE.json] [--wan-dir DIR]\n"
              "             [--verify] [--dtype keep|float32|float16|bfloat16] [--replace PART=CKPT ...]\n"
              "  RUN_DIR: the released layout (config.yaml, checkpoints/<step>.ckpt/checkpoint/mp_rank_00_model_states.pt;\n"
              "  the newest step is taken). The config.yaml (found next to the .pt or above it) gives the sample layout\n"
@@ -43,16 +44,19 @@ XWAM_COMMAND(convert, "Convert a released X-WAM checkpoint (run directory or .pt
              "  precision (e.g. float16 halves a shipped checkpoint; our own checkpoints and training runs are\n"
              "  accepted as --in for this). --replace vae=CKPT (or model=, text_encoder=) takes that part's tensors\n"
              "  from another checkpoint, e.g. a VAE decoder fine-tuned after the network. Nothing is written when\n"
-             "  anything fails.",
-             {"verify"}) {
+             "  anything fails. CKPT_DIR is replaced only when it is empty or a checkpoint xwam wrote; --force moves\n"
+             "  any other CKPT_DIR aside to CKPT_DIR.old-N (nothing is deleted).",
+             {"verify", "force"}) {
   const std::string in = args.require("in");
   const std::string out = args.require("out");
+  const OutputOptions output{args.flag("force")};
   const std::string config_name = args.get("config", "");
   const std::string wan_dir = args.get("wan-dir", "");
   const bool verify = args.flag("verify");
   const std::string dtype = args.get("dtype", "keep");
   const std::vector<std::string> replacements = args.list("replace");
   args.check_all_used();
+  OutputDir target(out, "checkpoint", output);  // refused before any reading if it holds a user's files
   std::optional<torch::ScalarType> cast;
   if (dtype == "float32") cast = torch::kFloat32;
   else if (dtype == "float16") cast = torch::kFloat16;
@@ -91,7 +95,9 @@ XWAM_COMMAND(convert, "Convert a released X-WAM checkpoint (run directory or .pt
   if (verify || !replacements.empty()) model::load_networks(ckpt);  // a replaced part must fit the config
   size_t bytes = 0;
   for (const auto& [name, t] : ckpt.tensors) bytes += t.nbytes();
-  model::write_checkpoint(out, ckpt.config, ckpt.tensors, extra.dump());
+  model::write_checkpoint(target.path(), ckpt.config, ckpt.tensors, extra.dump());
+  const std::string moved = target.commit();
+  if (!moved.empty()) std::fprintf(stderr, "[convert] moved the previous %s aside to %s\n", out.c_str(), moved.c_str());
   std::printf("wrote %s: %zu tensors (%.2f GB) from %s, config %s%s\n", out.c_str(), ckpt.tensors.size(), bytes / 1e9,
               ckpt.origin.c_str(), ckpt.config.name.c_str(), extra.contains("norm_stats") ? ", with norm_stats" : ", no norm_stats (rollouts need them)");
   return 0;

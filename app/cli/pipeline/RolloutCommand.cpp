@@ -9,6 +9,7 @@
 #include "app/cli/Command.h"
 #include "app/cli/StopSignal.h"
 #include "engine/core/Error.h"
+#include "engine/core/OutputDir.h"
 #include "engine/data/EpisodeFile.h"
 #include "engine/data/ImageResize.h"
 #include "engine/data/VideoWriter.h"
@@ -88,13 +89,15 @@ XWAM_COMMAND(rollout, "Predict actions, states, RGB and depth from an episode fr
              "             [--mode xwam|sync|fastwam|action-conditioned] [--steps-action 10] [--steps-video 50]\n"
              "             [--start-frame N] [--seed S] [--guidance G] [--solver unipc|euler] [--actions FILE.csv]\n"
              "             [--video OUT.mp4] [--threads N] [--device cpu|cuda[:N]] [--dtype bfloat16|float16|float32]\n"
-             "             [--wan-dir DIR] [--json]\n"
+             "             [--wan-dir DIR] [--force] [--json]\n"
              "  --dtype: the network's weights (default bfloat16 on CUDA, float32 on the CPU; docs/model.md).\n"
              "  CKPT: our checkpoint directory, a training run, or a released X-WAM run/.pt file.\n"
              "  --wan-dir: the Wan2.2-TI2V-5B folder, where the umT5 tokenizer a released run lacks is found.\n"
              "  --actions: the K × 14 actions to imagine the consequence of (action-conditioned), CSV as written here.\n"
-             "  DIR gets rgb/, depth/, states.csv, actions.csv, manifest.json and rollout.json (request + timings).",
-             {"json"}) {
+             "  DIR gets rgb/, depth/, states.csv, actions.csv, manifest.json and rollout.json (request + timings).\n"
+             "  DIR appears whole or not at all. It is replaced only when it is empty or a rollout xwam wrote;\n"
+             "  --force moves any other DIR aside to DIR.old-N (nothing is deleted).",
+             {"json", "force"}) {
   const std::string checkpoint = args.require("checkpoint");
   const cli::SceneRef scene = cli::parse_scene(args.require("scene"));
   const std::string out = args.require("out");
@@ -114,7 +117,9 @@ XWAM_COMMAND(rollout, "Predict actions, states, RGB and depth from an episode fr
   const torch::ScalarType dtype = pipeline::parse_dtype(args.get("dtype", ""), device);
   const std::string wan_dir = args.get("wan-dir", "");
   const bool json_out = args.flag("json");
+  const OutputOptions output{args.flag("force")};
   args.check_all_used();
+  OutputDir target(out, "rollout", output);  // refused before the model loads if it holds a user's files
   if (threads > 0) torch::set_num_threads(threads);
   if (!actions_csv.empty()) req.given_actions = read_actions_csv(actions_csv);
 
@@ -147,10 +152,7 @@ XWAM_COMMAND(rollout, "Predict actions, states, RGB and depth from an episode fr
   result.rollout.scene = scene.file;
   result.rollout.episode = scene.episode;
 
-  // The directory appears complete or not at all.
-  const fs::path final_dir(out), partial = out + ".partial";
-  fs::remove_all(partial);
-  geometry::write_rollout(partial.string(), result.rollout);
+  geometry::write_rollout(target.path(), result.rollout);
   const auto& t = result.timings;
   nlohmann::json summary = {
       {"checkpoint", predictor.origin()}, {"scene", scene.file}, {"episode", scene.episode},
@@ -161,9 +163,11 @@ XWAM_COMMAND(rollout, "Predict actions, states, RGB and depth from an episode fr
       {"timings_ms", {{"encode", t.encode_ms}, {"action", t.action_ms}, {"video", t.video_ms}, {"decode", t.decode_ms},
                       {"total", t.total_ms}}},
       {"network_calls", t.network_calls}};
-  std::ofstream(partial / "rollout.json") << summary.dump(2) << "\n";
-  fs::remove_all(final_dir);
-  fs::rename(partial, final_dir);
+  std::ofstream summary_file(fs::path(target.path()) / "rollout.json");
+  summary_file << summary.dump(2) << "\n";
+  if (!summary_file.flush()) throw Error(out + "/rollout.json", "cannot write (disk full?)");
+  const std::string moved = target.commit();
+  if (!moved.empty()) std::fprintf(stderr, "[rollout] moved the previous %s aside to %s\n", out.c_str(), moved.c_str());
   if (!video.empty()) {
     write_comparison_video(video, result.rollout, episode, episode.fps / predictor.config().actions_per_frame);
     std::fprintf(stderr, "[rollout] wrote %s (predicted over recorded)\n", video.c_str());

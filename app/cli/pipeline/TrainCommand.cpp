@@ -8,10 +8,12 @@
 #include "app/cli/Command.h"
 #include "app/cli/StopSignal.h"
 #include "engine/core/Error.h"
+#include "engine/core/OutputDir.h"
 #include "engine/data/ClipLoader.h"
 #include "engine/data/EpisodeFile.h"
 #include "engine/pipeline/ClipBatch.h"
 #include "engine/pipeline/TrainTasks.h"
+#include "engine/train/RunFolder.h"
 #include "engine/train/Trainer.h"
 
 using namespace xwam;
@@ -76,14 +78,16 @@ void print_human(const train::StepReport& r) {
 }  // namespace
 
 XWAM_COMMAND(train, "Train or fine-tune X-WAM (or its video VAE) on episode files",
-             "xwam train --config FILE.json --data FILE.h5 [FILE.h5 ...] --out RUNDIR [--resume] [--init CKPT]\n"
+             "xwam train --config FILE.json --data FILE.h5 [FILE.h5 ...] --out RUNDIR [--resume] [--force] [--init CKPT]\n"
              "           [--wan-dir DIR] [--steps N] [--threads N] [--device cpu|cuda]\n"
              "  FILE.json: {\"model\": preset or config, \"task\": {...}, \"train\": {...}} (see docs/training.md).\n"
              "  Progress: JSON lines on stdout, a progress bar on stderr. RUNDIR/checkpoints/<step>/weights and\n"
              "  RUNDIR itself (its latest checkpoint) are checkpoints for `xwam rollout --checkpoint`.\n"
-             "  --init takes any checkpoint `xwam rollout` takes (--wan-dir as there).\n"
+             "  --init takes any checkpoint `xwam rollout` takes (--wan-dir as there). RUNDIR may hold other files;\n"
+             "  a run there is continued only with --resume, a config.json or checkpoints/ xwam did not write are\n"
+             "  refused; --force moves such a RUNDIR aside to RUNDIR.old-N (nothing is deleted).\n"
              "  Under torchrun/srun (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT) it trains data-parallel.",
-             {"resume"}) {
+             {"resume", "force"}) {
   const std::string config_path = args.require("config");
   const std::vector<std::string> files = args.list("data");
   if (files.empty()) throw Error("--data", "give at least one episode file");
@@ -94,17 +98,23 @@ XWAM_COMMAND(train, "Train or fine-tune X-WAM (or its video VAE) on episode file
   const long long steps = args.get_int("steps", 0);
   const int threads = static_cast<int>(args.get_int("threads", 0));
   const std::string device_name = args.get("device", "cpu");
+  const OutputOptions output{args.flag("force")};
   args.check_all_used();
 
   pipeline::TaskSettings settings = pipeline::TaskSettings::from_json_file(config_path);
   train::TrainConfig tc = train::TrainConfig::from_json_file(config_path);
+  const train::DistributedEnv env = train::DistributedEnv::from_environment();
+  if (env.rank == 0) {
+    // Before any work, and after the config is read (it may live in the folder --force moves aside).
+    const std::string moved = train::claim_run_folder(out, resume, output);
+    if (!moved.empty()) std::fprintf(stderr, "[train] moved the previous %s aside to %s\n", out.c_str(), moved.c_str());
+  }
   if (steps > 0) tc.steps = steps;
   if (threads > 0) torch::set_num_threads(threads);
   const torch::Device device(device_name);
   if (device.is_cuda() && !torch::cuda::is_available()) throw Error("--device cuda", "no CUDA device is available");
   const model::XWamConfig& mc = settings.model;
 
-  const train::DistributedEnv env = train::DistributedEnv::from_environment();
   train::DataParallel parallel(env);
   const DataSummary data = summarize(files, settings.cameras, mc.views);
   bool depth_on = data.all_depth;
