@@ -44,7 +44,7 @@ std::string key_text(const Value& key) {
 
 // Entries visited while flattening: shared sub-trees are walked once per reference, so a small pickle
 // that nests shared lists could otherwise ask for 2^200 visits.
-constexpr uint64_t kMaxEntries = 10'000'000;
+constexpr uint64_t kMaxEntries = 1'000'000;
 
 // Recursion is bounded by the unpickler's pickle::kMaxNesting (and it refuses cycles).
 void flatten(const Value& v, const std::string& name, TensorMap& out, std::vector<std::string>* warnings,
