@@ -123,9 +123,11 @@ TensorMap read_safetensors(const std::string& path) {
     if (end < begin || end > data_size)
       throw Error(path, where, "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
                                    ") outside the data section of " + std::to_string(data_size) + " bytes (truncated?)");
-    if (count > (end - begin) / dtype->bytes || end - begin != count * dtype->bytes)
+    uint64_t need = 0;
+    const bool huge = __builtin_mul_overflow(count, dtype->bytes, &need);
+    if (huge || end - begin != need)
       throw Error(path, where, "header says " + std::to_string(end - begin) + " bytes but shape and dtype need " +
-                                   std::to_string(count) + " elements of " + std::to_string(dtype->bytes) + " bytes");
+                                   (huge ? std::string("more than 2^64") : std::to_string(need)));
     spans.emplace_back(begin, end);
     auto keep = p.map;  // the tensor's deleter holds the mapping
     out[name] = torch::from_blob(const_cast<char*>(base + begin), shape, [keep](void*) {},
