@@ -152,6 +152,7 @@ void sizes_from_weights(XWamConfig& c, const io::TensorMap& t) {
 std::string released_weights_file(const std::string& path) {
   const fs::path p(path);
   if (fs::is_regular_file(p)) return path;
+  if (fs::exists(p) && !fs::is_directory(p)) regular_file_size(path, "checkpoint file");  // a FIFO or device: say so
   if (fs::is_regular_file(p / kStatesFile)) return (p / kStatesFile).string();  // a <step>.ckpt directory
   const fs::path dir = p / "checkpoints";
   if (!fs::is_directory(dir)) throw Error(path, "not a released X-WAM run: no checkpoints/ directory and no .pt file");
