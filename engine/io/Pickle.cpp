@@ -91,7 +91,7 @@ class Unpickler {
           break;
         }
         case 'e':
-        case 0x90: {                                        // APPENDS, ADDITEMS (kept as a list)
+        case 0x90: {                                        // APPENDS, ADDITEMS
           auto items = pop_mark();
           append(*top(), items);
           break;

@@ -18,7 +18,6 @@ using nlohmann::json;
 
 namespace {
 
-
 // Our layout: CKPT/config.json + CKPT/model.safetensors.
 CheckpointData read_our_checkpoint(const fs::path& dir) {
   const fs::path config_path = dir / "config.json", weights = dir / "model.safetensors";
