@@ -102,7 +102,7 @@ int64_t XWamConfig::min_parameter_count() const {
 }
 
 namespace {
-// Largest network this program builds: Wan2.2-A14B with umT5-xxl is ~20 B parameters.
+// Largest network this program builds (Wan2.2's largest with umT5-xxl stay well below).
 constexpr int64_t kMaxParameters = 100'000'000'000;
 // Most video tokens of one sample (attention is quadratic in them).
 constexpr int64_t kMaxVideoTokens = int64_t{1} << 24;
