@@ -91,6 +91,7 @@ XWamConfig XWamConfig::preset(const std::string& name) {
   throw Error("unknown model config '" + name + "' (presets: tiny, demo, wan2.2-ti2v-5b, or a .json file)");
 }
 
+// Called on validated configs: their ranges keep the count far from int64 overflow.
 int64_t XWamConfig::min_parameter_count() const {
   // Per block: self- and cross-attention q, k, v, o (dim × dim each) and the two FFN matrices.
   auto block = [](int64_t dim, int64_t ffn) { return 8 * dim * dim + 2 * dim * ffn; };

@@ -84,8 +84,7 @@ struct XWamConfig {
   // (default "model config <name>") and the field.
   void validate(const std::string& origin = "") const;
   // The parameters the config implies at least (DiT blocks and depth twins, text encoder), in values:
-  // weights holding fewer cannot be this network, which is checked before anything is built. Meant
-  // for a validated config (its ranges keep the count far from overflow).
+  // weights holding fewer cannot be this network, which is checked before anything is built.
   int64_t min_parameter_count() const;
 };
 
