@@ -110,9 +110,9 @@ constexpr int64_t kMaxVideoTokens = int64_t{1} << 24;
 }  // namespace
 
 void XWamConfig::validate(const std::string& origin) const {
-  const std::string where = origin.empty() ? "model config " + name : origin;
+  const std::string config = "model config " + name;
   auto require = [&](bool ok, const std::string& what) {
-    if (!ok) throw Error(where, what);
+    if (!ok) throw Error(origin, config, what);
   };
   // Ranges first: later checks divide by these fields.
   auto range = [&](double value, double lo, double hi, const std::string& key) {
@@ -122,7 +122,7 @@ void XWamConfig::validate(const std::string& origin) const {
       return out.str();
     };
     if (!(value >= lo && value <= hi))  // also refuses NaN
-      throw Error(where, "key " + key, "must lie in [" + text(lo) + ", " + text(hi) + "], found " + text(value));
+      throw Error(origin, config + ": key " + key, "must lie in [" + text(lo) + ", " + text(hi) + "], found " + text(value));
   };
   constexpr int kWidth = 1 << 16, kFfn = 1 << 18, kLayers = 512, kHeads = 1024, kChannels = 4096;
   range(dit.dim, 8, kWidth, "dit.dim");
