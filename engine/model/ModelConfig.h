@@ -81,7 +81,7 @@ struct XWamConfig {
   std::string to_json() const;
   // Every field in its range (sizes ≥ 1, divisors non-zero, widths and layer counts capped so no
   // config builds a network for minutes), then their consistency. Throws xwam::Error naming `origin`
-  // (the file, when there is one), "model config <name>" and the field.
+  // (default "model config <name>") and the field.
   void validate(const std::string& origin = "") const;
   // The parameters the config implies at least (DiT blocks and depth twins, text encoder), in values:
   // weights holding fewer cannot be this network, which is checked before anything is built.
