@@ -144,7 +144,10 @@ EpisodeSummary EpisodeFileReader::summary(int index) const {
   s.instruction = g.attr_string("instruction");
   s.task = g.attr_string("task");
   s.fps = g.attr_double("fps");
-  s.num_frames = static_cast<int>(g.attr_int("num_frames"));
+  const int64_t num_frames = g.attr_int("num_frames");
+  if (num_frames < 1 || num_frames > (int64_t{1} << 30))
+    throw Error(impl_->path, g.path() + " attribute num_frames", "must lie in [1, 2^30], found " + std::to_string(num_frames));
+  s.num_frames = static_cast<int>(num_frames);
   int64_t success = g.attr_int("success");
   if (success >= 0) s.success = success != 0;
   s.state_mask = mask_from_group<kStateDim>(g, "state_mask");

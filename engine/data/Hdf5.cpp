@@ -1,10 +1,12 @@
 #include "engine/data/Hdf5.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 
 #include "engine/core/Error.h"
+#include "engine/core/RegularFile.h"
 
 namespace xwam::data::h5 {
 namespace {
@@ -32,10 +34,35 @@ void check_status(herr_t status, const std::string& file, const std::string& whe
   if (status < 0) throw Error(file, where, what);
 }
 
-size_t element_count(const std::vector<int64_t>& shape) {
-  size_t n = 1;
-  for (auto d : shape) n *= static_cast<size_t>(d);
-  return n;
+// Deflate (HDF5's gzip filter) expands at most 1032:1.
+constexpr uint64_t kMaxDeflateRatio = 1032;
+
+// Elements of `shape`, after checking that the file can hold them: a dataset's declared extent is
+// only a header field, so the bytes it implies (in the file's element type) must fit the file —
+// or, for compressed data, its stored bytes × the deflate limit — before anything is allocated.
+size_t element_count(hid_t dataset, const std::vector<int64_t>& shape, const std::string& file, const std::string& where) {
+  uint64_t n = 1;
+  for (auto d : shape)
+    if (d < 0 || __builtin_mul_overflow(n, static_cast<uint64_t>(d), &n)) throw Error(file, where, "dataset extent overflows");
+  // Files we are writing are trusted (and their size on disk may lag behind their buffers).
+  Id owner(H5Iget_file_id(dataset), H5Fclose);
+  unsigned intent = 0;
+  hsize_t file_size = 0;
+  if (H5Fget_intent(owner.get(), &intent) < 0 || (intent & H5F_ACC_RDWR)) return static_cast<size_t>(n);
+  check_status(H5Fget_filesize(owner.get(), &file_size), file, where, "cannot read the file size");
+  Id type(H5Dget_type(dataset), H5Tclose);
+  Id plist(H5Dget_create_plist(dataset), H5Pclose);
+  const uint64_t element = std::max<uint64_t>(1, H5Tget_size(type.get()));
+  const uint64_t file_bytes = file_size;
+  const bool filtered = plist.valid() && H5Pget_nfilters(plist.get()) > 0;
+  const uint64_t stored = std::min<uint64_t>(H5Dget_storage_size(dataset), file_bytes);
+  const uint64_t limit = filtered ? stored * kMaxDeflateRatio : file_bytes;
+  uint64_t bytes = 0;
+  if (__builtin_mul_overflow(n, element, &bytes) || bytes > limit)
+    throw Error(file, where,
+                "declares " + std::to_string(n) + " elements of " + std::to_string(element) + " bytes, more than the file's " +
+                    std::to_string(file_bytes) + " bytes can hold (corrupt or truncated)");
+  return static_cast<size_t>(n);
 }
 
 Id open_attr(hid_t obj, const std::string& name, const std::string& file, const std::string& where) {
@@ -184,7 +211,7 @@ Kind Group::kind(const std::string& name) const {
 template <typename T>
 std::vector<T> Group::read(const std::string& name) const {
   Id ds = open_dataset(name);
-  std::vector<T> out(element_count(shape(name)));
+  std::vector<T> out(element_count(ds.get(), shape(name), file_, child_path(name)));
   check_status(H5Dread(ds.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), file_,
                child_path(name), "cannot read dataset (truncated file or incompatible type)");
   return out;
@@ -206,7 +233,7 @@ std::vector<T> Group::read_rows(const std::string& name, int64_t first, int64_t 
   Id mem_space(H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr), H5Sclose);
   std::vector<int64_t> sub(dims);
   sub[0] = count;
-  std::vector<T> out(element_count(sub));
+  std::vector<T> out(element_count(ds.get(), sub, file_, child_path(name)));
   if (count > 0) {
     check_status(H5Dread(ds.get(), native_type<T>(), mem_space.get(), file_space.get(), H5P_DEFAULT, out.data()),
                  file_, child_path(name), "cannot read dataset rows (truncated file or incompatible type)");
@@ -218,8 +245,7 @@ std::vector<std::string> Group::read_strings(const std::string& name) const {
   Id ds = open_dataset(name);
   Id type(H5Dget_type(ds.get()), H5Tclose);
   if (H5Tget_class(type.get()) != H5T_STRING) throw Error(file_, child_path(name), "expected a string dataset");
-  auto dims = shape(name);
-  size_t n = element_count(dims);
+  const size_t n = element_count(ds.get(), shape(name), file_, child_path(name));
   std::vector<std::string> out;
   if (H5Tis_variable_str(type.get()) > 0) {
     Id mem(H5Tcopy(H5T_C_S1), H5Tclose);
@@ -244,7 +270,7 @@ std::vector<std::string> Group::read_strings(const std::string& name) const {
 std::vector<std::string> Group::read_blobs(const std::string& name) const {
   Id ds = open_dataset(name);
   Id type(H5Dget_type(ds.get()), H5Tclose);
-  const size_t n = element_count(shape(name));
+  const size_t n = element_count(ds.get(), shape(name), file_, child_path(name));
   std::vector<std::string> out;
   const H5T_class_t cls = H5Tget_class(type.get());
   if (cls == H5T_STRING && H5Tis_variable_str(type.get()) <= 0) {
@@ -283,7 +309,7 @@ void Group::write(const std::string& name, const std::vector<int64_t>& shape, co
   Id ds(check(H5Dcreate2(id(), name.c_str(), native_type<T>(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
               file_, child_path(name), "cannot create dataset"),
         H5Dclose);
-  if (element_count(shape) > 0) {
+  if (std::find(shape.begin(), shape.end(), 0) == shape.end()) {  // not empty
     check_status(H5Dwrite(ds.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data), file_, child_path(name),
                  "cannot write dataset (disk full?)");
   }
@@ -355,6 +381,7 @@ void Group::set_attr(const std::string& name, int64_t value) const {
 }
 
 Group open_file(const std::string& path) {
+  regular_file_size(path, "HDF5 file");  // a FIFO would block the probe and HDF5 itself
   std::ifstream probe(path, std::ios::binary);
   if (!probe) throw Error(path, "cannot open file (missing or unreadable)");
   char signature[8] = {};

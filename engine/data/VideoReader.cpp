@@ -10,6 +10,7 @@ extern "C" {
 #include <cmath>
 
 #include "engine/core/Error.h"
+#include "engine/core/RegularFile.h"
 
 namespace xwam::data {
 
@@ -96,6 +97,7 @@ VideoReader::VideoReader(const std::string& path) : impl_(new Impl) {
   av_log_set_level(AV_LOG_ERROR);
   auto& m = *impl_;
   m.path = path;
+  regular_file_size(path, "video file");  // FFmpeg would block on a FIFO and read a device forever
   int r = avformat_open_input(&m.format, path.c_str(), nullptr, nullptr);
   if (r < 0) m.fail("cannot open video", r);
   r = avformat_find_stream_info(m.format, nullptr);

@@ -12,6 +12,7 @@
 #include "engine/core/AtomicFile.h"
 #include "engine/core/OutputDir.h"
 #include "engine/core/Error.h"
+#include "engine/core/JsonFields.h"
 #include "engine/data/StateActionCodec.h"
 #include "engine/data/VideoReader.h"
 #include "engine/data/VideoWriter.h"
@@ -24,15 +25,10 @@ namespace {
 
 const char* const kArmNames[kArms] = {"left", "right"};
 
-json read_json(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path, "cannot open");
-  try {
-    return json::parse(in);
-  } catch (const std::exception& e) {
-    throw Error(path, std::string("not valid JSON: ") + e.what());
-  }
-}
+json read_json(const std::string& path) { return json_fields::parse_file(path); }
+
+// Frames of one episode at most (9 hours at 30 fps): per-frame arrays are allocated from num_frames.
+constexpr int kMaxEpisodeFrames = 1 << 20;
 
 void write_text(const std::string& path, const std::string& text) {
   fs::create_directories(fs::path(path).parent_path());
@@ -319,8 +315,11 @@ Episode read_xwam_episode(const std::string& root, const std::string& key, const
   const json j = read_json(file);
   const std::string ep_where = "episode " + key;
   if (!j.contains("num_frames")) throw Error(file, ep_where, "missing key num_frames");
-  const int T = j.at("num_frames").get<int>();
-  if (T < 1) throw Error(file, ep_where, "num_frames must be positive");
+  const json& frames = j.at("num_frames");
+  if (!frames.is_number_integer() || frames.get<int64_t>() < 1 || frames.get<int64_t>() > kMaxEpisodeFrames)
+    throw Error(file, ep_where + " key num_frames",
+                "must be an integer in [1, " + std::to_string(kMaxEpisodeFrames) + "], found " + frames.dump());
+  const int T = frames.get<int>();
 
   Episode ep;
   ep.name = key;
@@ -434,8 +433,7 @@ Episode read_xwam_episode(const std::string& root, const std::string& key, const
                                                std::to_string(start + T));
     cam.width = rgb_video.width();
     cam.height = rgb_video.height();
-    std::vector<uint8_t> rgb;
-    rgb.reserve(static_cast<size_t>(T) * cam.width * cam.height * 3);
+    std::vector<uint8_t> rgb;  // grows with the frames decoded, not with what the header declares
     for (int t = 0; t < T; ++t) {
       auto frame = rgb_video.frame(start + t);
       rgb.insert(rgb.end(), frame.begin(), frame.end());
@@ -449,7 +447,6 @@ Episode read_xwam_episode(const std::string& root, const std::string& key, const
       if (depth_video.num_frames() < start + T)
         throw Error(depth_video.path(), where, "depth video has " + std::to_string(depth_video.num_frames()) + " frames, the episode needs " +
                                                    std::to_string(start + T));
-      depth.reserve(static_cast<size_t>(T) * cam.width * cam.height);
       for (int t = 0; t < T; ++t) {
         auto frame = depth_video.frame(start + t);
         // Grey video: the red channel carries the 8-bit value.

@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 
 #include "engine/core/Error.h"
+#include "engine/core/RegularFile.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "raw depth and PLY I/O assume a little-endian host");
 
@@ -17,10 +17,14 @@ namespace xwam::geometry {
 namespace {
 constexpr uint8_t kPngSignature[8] = {137, 80, 78, 71, 13, 10, 26, 10};
 
+// Images and depth maps of one frame: far below this. A device or FIFO is refused before reading.
+constexpr uint64_t kMaxImageFileBytes = 1ull << 30;
+// Deflate expands at most 1032:1, so the pixels a PNG declares must be backed by its compressed bytes.
+constexpr uint64_t kMaxDeflateRatio = 1032;
+
 std::vector<uint8_t> read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path, "cannot open file");
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+  const std::string bytes = read_regular_file(path, kMaxImageFileBytes, "image file");
+  return std::vector<uint8_t>(bytes.begin(), bytes.end());
 }
 
 uint32_t be32(const uint8_t* p) {
@@ -79,7 +83,12 @@ RgbImage read_png(const std::string& path) {
 
   const int channels = colour == 0 ? 1 : colour == 4 ? 2 : colour == 2 ? 3 : 4;
   const size_t stride = static_cast<size_t>(width) * channels;
-  std::vector<uint8_t> raw(static_cast<size_t>(height) * (stride + 1));
+  // Declared size checked against the compressed bytes present before the image is allocated.
+  const uint64_t raw_bytes = static_cast<uint64_t>(height) * (stride + 1);
+  if (raw_bytes / kMaxDeflateRatio > compressed.size() || raw_bytes > kMaxImageFileBytes)
+    throw Error(path, "IHDR", std::to_string(width) + "x" + std::to_string(height) + " pixels cannot come from " +
+                                  std::to_string(compressed.size()) + " compressed bytes (corrupt header)");
+  std::vector<uint8_t> raw(raw_bytes);
   uLongf raw_size = static_cast<uLongf>(raw.size());
   if (uncompress(raw.data(), &raw_size, compressed.data(), static_cast<uLong>(compressed.size())) != Z_OK ||
       raw_size != raw.size())

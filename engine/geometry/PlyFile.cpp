@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "engine/core/Error.h"
+#include "engine/core/RegularFile.h"
 
 namespace xwam::geometry {
 
@@ -55,21 +56,38 @@ bool is_uchar(const std::string& t) { return t == "uchar" || t == "uint8"; }
 }  // namespace
 
 CloudFrame read_ply(const std::string& path) {
+  const uint64_t file_size = regular_file_size(path, "PLY file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path, "cannot open file");
   std::string line;
-  std::getline(in, line);
+  // Header lines are short: a line longer than this means no PLY header (and no reading a huge file into one string).
+  constexpr std::streamsize kMaxLine = 4096;
+  auto next_line = [&]() -> bool {
+    line.clear();
+    char c;
+    while (in.get(c) && c != '\n') {
+      if (static_cast<std::streamsize>(line.size()) >= kMaxLine) throw Error(path, "PLY header line longer than 4096 bytes");
+      line.push_back(c);
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return in || !line.empty();
+  };
+  next_line();
   if (line != "ply") throw Error(path, "not a PLY file");
 
   // Header: the vertex element's properties with their byte offsets; other elements must be empty.
   size_t vertices = 0, record = 0;
   bool in_vertex = false, binary_le = false;
   int off_x = -1, off_y = -1, off_z = -1, off_r = -1, off_g = -1, off_b = -1, off_err = -1, off_view = -1;
-  while (std::getline(in, line)) {
+  bool header_ended = false;
+  while (next_line()) {
     std::istringstream words(line);
     std::string word;
     words >> word;
-    if (word == "end_header") break;
+    if (word == "end_header") {
+      header_ended = true;
+      break;
+    }
     if (word == "format") {
       std::string fmt;
       words >> fmt;
@@ -99,9 +117,16 @@ CloudFrame read_ply(const std::string& path) {
       record += size;
     }
   }
+  if (!header_ended) throw Error(path, "PLY header without end_header (truncated?)");
   if (!binary_le) throw Error(path, "only binary_little_endian PLY files are supported");
   if (off_x < 0 || off_y < 0 || off_z < 0) throw Error(path, "vertex element lacks float x, y, z");
 
+  // The declared vertex count must fit the bytes after the header before anything is allocated.
+  const uint64_t body_bytes = file_size - static_cast<uint64_t>(in.tellg());
+  if (vertices > body_bytes / record)
+    throw Error(path, "element vertex",
+                "declares " + std::to_string(vertices) + " vertices of " + std::to_string(record) + " bytes but only " +
+                    std::to_string(body_bytes) + " bytes follow the header (truncated?)");
   std::vector<char> body(vertices * record);
   if (!in.read(body.data(), static_cast<std::streamsize>(body.size())))
     throw Error(path, "truncated PLY: expected " + std::to_string(vertices) + " vertices");

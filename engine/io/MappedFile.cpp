@@ -6,19 +6,17 @@
 #include <unistd.h>
 
 #include "engine/core/Error.h"
+#include "engine/core/RegularFile.h"
 
 namespace xwam::io {
 
 std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path) {
   std::shared_ptr<MappedFile> m(new MappedFile());
   m->path_ = path;
-  int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) throw Error(path, "cannot open weights file");
+  // A FIFO or device would block open() or map nothing useful: refused before opening.
+  const int fd = open_regular_file(path, "weights file");
   struct stat st {};
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw Error(path, "not a regular file");
-  }
+  ::fstat(fd, &st);
   m->size_ = static_cast<size_t>(st.st_size);
   if (m->size_ > 0) {
     void* p = mmap(nullptr, m->size_, PROT_READ, MAP_PRIVATE, fd, 0);

@@ -1,5 +1,6 @@
 #include "engine/io/Pickle.h"
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 #include <unordered_map>
@@ -74,24 +75,9 @@ class Unpickler {
         case 0x85: tuple_of_top(1); break;
         case 0x86: tuple_of_top(2); break;
         case 0x87: tuple_of_top(3); break;
-        case 't': {
-          auto v = Value::make(Kind::Tuple);
-          v->items = pop_mark();
-          push(v);
-          break;
-        }
-        case 'l': {
-          auto v = Value::make(Kind::List);
-          v->items = pop_mark();
-          push(v);
-          break;
-        }
-        case 0x91: {                                        // FROZENSET
-          auto v = Value::make(Kind::List);
-          v->items = pop_mark();
-          push(v);
-          break;
-        }
+        case 't': push(container(Kind::Tuple, pop_mark())); break;
+        case 'l': push(container(Kind::List, pop_mark())); break;
+        case 0x91: push(container(Kind::List, pop_mark())); break;  // FROZENSET
         case 'd': {
           auto items = pop_mark();
           auto v = Value::make(Kind::Dict);
@@ -243,13 +229,32 @@ class Unpickler {
     return v;
   }
   void tuple_of_top(size_t n) {
-    auto v = Value::make(Kind::Tuple);
-    v->items.resize(n);
-    for (size_t i = n; i-- > 0;) v->items[i] = pop();
-    push(v);
+    std::vector<ValuePtr> items(n);
+    for (size_t i = n; i-- > 0;) items[i] = pop();
+    push(container(Kind::Tuple, std::move(items)));
+  }
+  // Puts `child` inside `parent`: a nested value is final from then on (see changeable), and the
+  // parent's height bounds the recursion of every walk over the result.
+  void nest(Value& parent, Value& child) {
+    if (&parent == &child) fail("a container holds itself (self-referential pickle refused)");
+    child.nested = true;
+    parent.height = std::max(parent.height, child.height + 1);
+    if (parent.height > kMaxNesting) fail("containers nest deeper than " + std::to_string(kMaxNesting) + " levels");
+  }
+  ValuePtr container(Kind kind, std::vector<ValuePtr> items) {
+    auto v = Value::make(kind);
+    for (const auto& item : items) nest(*v, *item);
+    v->items = std::move(items);
+    return v;
+  }
+  // torch.save completes every container before nesting it; a change after that can only close a cycle.
+  void changeable(const Value& target) {
+    if (target.nested) fail("a container changed after it was nested in another (self-referential pickle refused)");
   }
   void append(Value& target, const std::vector<ValuePtr>& items) {
     if (target.kind == Kind::List) {
+      changeable(target);
+      for (const auto& item : items) nest(target, *item);
       target.items.insert(target.items.end(), items.begin(), items.end());
     } else if (target.kind != Kind::Opaque) {
       fail("APPEND to a non-list");
@@ -258,6 +263,8 @@ class Unpickler {
   void set_items(Value& target, const std::vector<ValuePtr>& items) {
     if (items.size() % 2) fail("odd number of dict items");
     if (target.kind == Kind::Dict) {
+      changeable(target);
+      for (const auto& item : items) nest(target, *item);
       for (size_t i = 0; i < items.size(); i += 2) target.dict.emplace_back(items[i], items[i + 1]);
     } else if (target.kind != Kind::Opaque) {
       fail("SETITEM on a non-dict");
@@ -281,7 +288,7 @@ class Unpickler {
       auto d = Value::make(Kind::Dict);
       if (!a.empty() && a[0]->kind == Kind::List)
         for (const auto& pair : a[0]->items)
-          if (pair->items.size() == 2) d->dict.emplace_back(pair->items[0], pair->items[1]);
+          if (pair->items.size() == 2) set_items(*d, {pair->items[0], pair->items[1]});
       return d;
     }
     if (f == "torch._utils._rebuild_tensor_v2") return rebuild_tensor(a);
@@ -289,11 +296,7 @@ class Unpickler {
       if (a.empty()) fail(f + " without arguments");
       return a[0];
     }
-    if (f == "torch.Size") {
-      auto t = Value::make(Kind::Tuple);
-      if (!a.empty()) t->items = a[0]->items;
-      return t;
-    }
+    if (f == "torch.Size") return container(Kind::Tuple, a.empty() ? std::vector<ValuePtr>{} : a[0]->items);
     if (f == "torch.device") {
       auto s = Value::make(Kind::String);
       for (size_t i = 0; i < a.size(); ++i)
@@ -315,9 +318,7 @@ class Unpickler {
       return b;
     }
     if (f == "builtins.set" || f == "__builtin__.set" || f == "builtins.frozenset" || f == "__builtin__.frozenset") {
-      auto l = Value::make(Kind::List);
-      if (!a.empty()) l->items = a[0]->items;
-      return l;
+      return container(Kind::List, a.empty() ? std::vector<ValuePtr>{} : a[0]->items);
     }
     auto opaque = Value::make(Kind::Opaque);
     opaque->text = callable.kind == Kind::Global ? callable.text : callable.kind == Kind::Opaque ? callable.text : "?";
@@ -344,18 +345,29 @@ class Unpickler {
       stride.push_back(s->integer);
     }
     const int64_t offset = a[1]->integer;
-    if (size.size() != stride.size() || offset < 0) fail("tensor size, stride or offset inconsistent");
-    bool empty = false;
-    int64_t last = offset;  // the highest element index the view touches
+    if (size.size() != stride.size() || offset < 0 || size.size() > 64) fail("tensor size, stride or offset inconsistent");
+    bool empty = false, overflow = false;
+    int64_t last = offset;  // the highest element index the view touches (overflow-checked: sizes are untrusted)
     for (size_t i = 0; i < size.size(); ++i) {
+      int64_t reach = 0;
       if (size[i] == 0) empty = true;
-      else last += (size[i] - 1) * stride[i];
+      else overflow |= __builtin_mul_overflow(size[i] - 1, stride[i], &reach) || __builtin_add_overflow(last, reach, &last);
     }
-    if (!empty && last >= storage.numel())
+    if (empty) return tensor_or_fail([&] { return torch::empty(size, storage.options()); });
+    if (overflow || last >= storage.numel())
       fail("tensor of size " + c10::str(c10::IntArrayRef(size)) + " at offset " + std::to_string(offset) +
-           " reaches element " + std::to_string(last) + " of a storage of " + std::to_string(storage.numel()));
+           " reaches " + (overflow ? std::string("beyond 2^63 elements") : "element " + std::to_string(last)) +
+           " of a storage of " + std::to_string(storage.numel()));
+    return tensor_or_fail([&] { return storage.as_strided(size, stride, offset); });
+  }
+  template <typename Make>
+  ValuePtr tensor_or_fail(const Make& make) {
     auto v = Value::make(Kind::Tensor);
-    v->tensor = empty ? torch::empty(size, storage.options()) : storage.as_strided(size, stride, offset);
+    try {
+      v->tensor = make();
+    } catch (const c10::Error& e) {
+      fail(std::string("tensor cannot be built: ") + e.what_without_backtrace());
+    }
     return v;
   }
 
@@ -370,6 +382,24 @@ class Unpickler {
 };
 
 }  // namespace
+
+Value::~Value() {
+  std::vector<ValuePtr> pending;
+  auto unlink = [&](Value& v) {
+    for (auto& c : v.items)
+      if (c && c.use_count() == 1) pending.push_back(std::move(c));
+    for (auto& [k, x] : v.dict) {
+      if (k && k.use_count() == 1) pending.push_back(std::move(k));
+      if (x && x.use_count() == 1) pending.push_back(std::move(x));
+    }
+  };
+  unlink(*this);
+  while (!pending.empty()) {
+    ValuePtr v = std::move(pending.back());
+    pending.pop_back();
+    unlink(*v);
+  }
+}
 
 bool is_forbidden_global(const std::string& module, const std::string& name) {
   if (kForbiddenModules.count(root_module(module))) return true;

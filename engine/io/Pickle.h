@@ -29,6 +29,15 @@ struct Value {
   std::vector<ValuePtr> items;                      // List, Tuple
   std::vector<std::pair<ValuePtr, ValuePtr>> dict;  // Dict, in insertion order
   torch::Tensor tensor;                             // Storage (1-D, its dtype), Tensor
+  // Set by the unpickler: nesting height (0 for a leaf) and whether the value sits inside a container.
+  int height = 0;
+  bool nested = false;
+
+  Value() = default;
+  Value(const Value&) = delete;
+  Value& operator=(const Value&) = delete;
+  // Frees nested children with a worklist, not recursion: a deep chain cannot overflow the stack.
+  ~Value();
 
   static ValuePtr make(Kind k) {
     auto v = std::make_shared<Value>();
@@ -44,8 +53,14 @@ using PersistentLoad = std::function<ValuePtr(const Value& pid)>;
 // True for globals that can execute code (never allowed in a weights file).
 bool is_forbidden_global(const std::string& module, const std::string& name);
 
+// Containers nest at most this deep (Python's own recursion limit is 1000; a state dict nests ~5).
+constexpr int kMaxNesting = 200;
+
 // Interprets the pickle in [data, data + size). `origin` names the file in errors. Throws xwam::Error
-// for a forbidden global, an unsupported opcode, a malformed stream or a tensor outside its storage.
+// for a forbidden global, an unsupported opcode, a malformed stream, a tensor outside its storage,
+// nesting deeper than kMaxNesting or a self-referential structure (a container changed after it was
+// put inside another, which is how DUP/memo + APPEND/SETITEM build cycles): the result is a tree
+// (shared leaves allowed) that callers can walk without cycle checks.
 ValuePtr unpickle(const char* data, size_t size, const PersistentLoad& persistent_load, const std::string& origin);
 
 }  // namespace xwam::io::pickle

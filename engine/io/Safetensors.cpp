@@ -9,6 +9,7 @@
 
 #include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
+#include "engine/core/JsonFields.h"
 #include "engine/io/MappedFile.h"
 
 namespace xwam::io {
@@ -42,13 +43,22 @@ struct Parsed {
   nlohmann::json header;
 };
 
+// A header is {name: {dtype, shape, data_offsets}, "__metadata__": {...}}: three levels of nesting.
+// Its size is bounded too (100k tensors take ~10 MB): a parsed JSON tree costs many times its text.
+constexpr uint64_t kMaxHeaderBytes = 64u << 20;
+constexpr int kMaxHeaderDepth = 4;
+
 Parsed parse(const std::string& path) {
   Parsed p;
   p.map = MappedFile::open(path);
   if (p.map->size() < 8) throw Error(path, "too short to be a safetensors file (truncated?)");
   std::memcpy(&p.header_len, p.map->data(), 8);  // little-endian on every platform we build for
-  if (p.header_len > p.map->size() - 8 || p.header_len > (100u << 20))
+  if (p.header_len > p.map->size() - 8)
     throw Error(path, "header length " + std::to_string(p.header_len) + " exceeds the file (truncated or not safetensors)");
+  if (p.header_len > kMaxHeaderBytes)
+    throw Error(path, "header length " + std::to_string(p.header_len) + " exceeds the limit of " +
+                          std::to_string(kMaxHeaderBytes) + " bytes (not safetensors?)");
+  json_fields::check_nesting(p.map->data() + 8, p.header_len, kMaxHeaderDepth, path);
   try {
     p.header = nlohmann::json::parse(p.map->data() + 8, p.map->data() + 8 + p.header_len);
   } catch (const std::exception& e) {
@@ -58,6 +68,21 @@ Parsed parse(const std::string& path) {
   return p;
 }
 
+// Element count of a shape, refused when negative or beyond 2^63 (a wrapped product could match
+// a tiny byte range and let a tensor view memory outside the file).
+uint64_t element_count(const nlohmann::json& shape, std::vector<int64_t>& dims, const std::string& path,
+                       const std::string& where) {
+  if (!shape.is_array() || shape.size() > 64) throw Error(path, where, "shape is not a list of at most 64 dimensions");
+  uint64_t count = 1;
+  for (const auto& d : shape) {
+    if (!d.is_number_integer() || d.get<int64_t>() < 0) throw Error(path, where, "shape holds " + d.dump() + ", not a size");
+    dims.push_back(d.get<int64_t>());
+    if (__builtin_mul_overflow(count, static_cast<uint64_t>(dims.back()), &count) || count > (uint64_t(1) << 62))
+      throw Error(path, where, "shape's element count exceeds 2^62");
+  }
+  return count;
+}
+
 }  // namespace
 
 std::map<std::string, std::pair<std::string, std::vector<int64_t>>> safetensors_header(const std::string& path) {
@@ -65,7 +90,12 @@ std::map<std::string, std::pair<std::string, std::vector<int64_t>>> safetensors_
   std::map<std::string, std::pair<std::string, std::vector<int64_t>>> out;
   for (const auto& [name, entry] : p.header.items()) {
     if (name == "__metadata__") continue;
-    out[name] = {entry.value("dtype", std::string("?")), entry.value("shape", std::vector<int64_t>{})};
+    const std::string where = "tensor " + name;
+    if (!entry.is_object()) throw Error(path, where, "header entry is not an object");
+    const auto dtype = entry.find("dtype");
+    std::vector<int64_t> shape;
+    if (entry.contains("shape")) element_count(entry.at("shape"), shape, path, where);
+    out[name] = {dtype != entry.end() && dtype->is_string() ? dtype->get<std::string>() : "?", shape};
   }
   return out;
 }
@@ -81,28 +111,23 @@ TensorMap read_safetensors(const std::string& path) {
     const std::string where = "tensor " + name;
     if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") || !entry.contains("data_offsets"))
       throw Error(path, where, "header entry lacks dtype, shape or data_offsets");
-    const DtypeInfo* dtype = dtype_by_name(entry.at("dtype").get<std::string>());
-    if (!dtype) throw Error(path, where, "unknown dtype " + entry.at("dtype").dump());
+    const auto& dtype_name = entry.at("dtype");
+    const DtypeInfo* dtype = dtype_name.is_string() ? dtype_by_name(dtype_name.get<std::string>()) : nullptr;
+    if (!dtype) throw Error(path, where, "unknown dtype " + dtype_name.dump());
     std::vector<int64_t> shape;
-    uint64_t begin = 0, end = 0;
-    try {
-      shape = entry.at("shape").get<std::vector<int64_t>>();
-      begin = entry.at("data_offsets").at(0).get<uint64_t>();
-      end = entry.at("data_offsets").at(1).get<uint64_t>();
-    } catch (const std::exception&) {
-      throw Error(path, where, "malformed shape or data_offsets");
-    }
-    uint64_t count = 1;
-    for (int64_t d : shape) {
-      if (d < 0) throw Error(path, where, "negative dimension");
-      count *= static_cast<uint64_t>(d);
-    }
+    const uint64_t count = element_count(entry.at("shape"), shape, path, where);
+    const auto& offsets = entry.at("data_offsets");
+    if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() || !offsets[1].is_number_unsigned())
+      throw Error(path, where, "data_offsets is not [begin, end]");
+    const uint64_t begin = offsets[0].get<uint64_t>(), end = offsets[1].get<uint64_t>();
     if (end < begin || end > data_size)
       throw Error(path, where, "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
                                    ") outside the data section of " + std::to_string(data_size) + " bytes (truncated?)");
-    if (end - begin != count * dtype->bytes)
+    uint64_t need = 0;
+    const bool huge = __builtin_mul_overflow(count, dtype->bytes, &need);
+    if (huge || end - begin != need)
       throw Error(path, where, "header says " + std::to_string(end - begin) + " bytes but shape and dtype need " +
-                                   std::to_string(count * dtype->bytes));
+                                   (huge ? std::string("more than 2^64") : std::to_string(need)));
     spans.emplace_back(begin, end);
     auto keep = p.map;  // the tensor's deleter holds the mapping
     out[name] = torch::from_blob(const_cast<char*>(base + begin), shape, [keep](void*) {},
@@ -142,19 +167,14 @@ void write_safetensors(const std::string& path, const TensorMap& tensors, const 
 }
 
 TensorMap read_sharded_safetensors(const std::string& index_path) {
-  std::ifstream in(index_path);
-  if (!in) throw Error(index_path, "cannot open shard index");
-  nlohmann::json index;
-  try {
-    index = nlohmann::json::parse(in);
-  } catch (const std::exception& e) {
-    throw Error(index_path, std::string("not valid JSON: ") + e.what());
-  }
-  if (!index.contains("weight_map") || !index.at("weight_map").is_object()) throw Error(index_path, "no weight_map");
+  const nlohmann::json index = json_fields::parse_file(index_path, "shard index");
+  if (!index.is_object() || !index.contains("weight_map") || !index.at("weight_map").is_object())
+    throw Error(index_path, "key weight_map", "missing or not an object");
   const auto dir = std::filesystem::path(index_path).parent_path();
   std::map<std::string, TensorMap> shards;
   TensorMap out;
   for (const auto& [name, file] : index.at("weight_map").items()) {
+    if (!file.is_string()) throw Error(index_path, "key weight_map." + name, "is not a file name");
     const std::string shard = (dir / file.get<std::string>()).string();
     if (!shards.count(shard)) shards[shard] = read_safetensors(shard);
     auto it = shards[shard].find(name);

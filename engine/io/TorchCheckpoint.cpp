@@ -4,6 +4,7 @@
 #include <map>
 
 #include "engine/core/Error.h"
+#include "engine/core/RegularFile.h"
 #include "engine/io/Pickle.h"
 #include "engine/io/ZipArchive.h"
 
@@ -41,8 +42,15 @@ std::string key_text(const Value& key) {
   return "";
 }
 
+// Entries visited while flattening: shared sub-trees are walked once per reference, so a small pickle
+// that nests shared lists could otherwise ask for 2^200 visits.
+constexpr uint64_t kMaxEntries = 1'000'000;
+
+// Recursion is bounded by the unpickler's pickle::kMaxNesting (and it refuses cycles).
 void flatten(const Value& v, const std::string& name, TensorMap& out, std::vector<std::string>* warnings,
-             const std::string& path) {
+             const std::string& path, uint64_t& visited) {
+  if (++visited > kMaxEntries)
+    throw Error(path, "data.pkl", "more than " + std::to_string(kMaxEntries) + " entries after flattening (refused)");
   auto join = [&](const std::string& k) { return name.empty() ? k : name + "." + k; };
   switch (v.kind) {
     case Kind::Tensor:
@@ -55,12 +63,12 @@ void flatten(const Value& v, const std::string& name, TensorMap& out, std::vecto
           if (warnings) warnings->push_back(path + ": skipped an entry of '" + name + "' with a non-string key");
           continue;
         }
-        flatten(*item, join(key), out, warnings, path);
+        flatten(*item, join(key), out, warnings, path, visited);
       }
       break;
     case Kind::List:
     case Kind::Tuple:
-      for (size_t i = 0; i < v.items.size(); ++i) flatten(*v.items[i], join(std::to_string(i)), out, warnings, path);
+      for (size_t i = 0; i < v.items.size(); ++i) flatten(*v.items[i], join(std::to_string(i)), out, warnings, path, visited);
       break;
     case Kind::Opaque:
       if (warnings)
@@ -75,7 +83,7 @@ void flatten(const Value& v, const std::string& name, TensorMap& out, std::vecto
 }  // namespace
 
 bool is_torch_checkpoint(const std::string& path) {
-  if (!ZipArchive::looks_like_zip(path)) return false;
+  if (!ZipArchive::looks_like_zip(path)) return false;  // also false for FIFOs and devices
   try {
     ZipArchive zip(path);
     archive_prefix(zip);
@@ -86,6 +94,7 @@ bool is_torch_checkpoint(const std::string& path) {
 }
 
 TensorMap read_torch_checkpoint(const std::string& path, std::vector<std::string>* warnings, const std::string& root) {
+  regular_file_size(path, "checkpoint file");
   if (!ZipArchive::looks_like_zip(path)) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(path, "cannot open checkpoint");
@@ -121,12 +130,13 @@ TensorMap read_torch_checkpoint(const std::string& path, std::vector<std::string
     const ZipEntry* entry = zip.find(prefix + "data/" + key);
     if (!entry) throw Error(path, "storage " + key, "referenced by data.pkl but missing from the archive");
     const int64_t numel = pid.items[4]->integer;
-    const size_t element = c10::elementSize(dtype->second);
-    const ZipBytes bytes = zip.read(*entry);
-    if (numel < 0 || static_cast<uint64_t>(numel) * element > bytes.size)
+    const uint64_t element = c10::elementSize(dtype->second);
+    // Declared size checked against the entry's size before the entry is read (inflated) at all.
+    if (numel < 0 || static_cast<uint64_t>(numel) > entry->size / element)
       throw Error(path, "storage " + key,
-                  std::to_string(numel) + " elements of " + type + " need " + std::to_string(numel * element) +
-                      " bytes but the entry holds " + std::to_string(bytes.size) + " (truncated?)");
+                  std::to_string(numel) + " elements of " + type + " do not fit the entry's " +
+                      std::to_string(entry->size) + " bytes (truncated?)");
+    const ZipBytes bytes = zip.read(*entry);
     if (reinterpret_cast<uintptr_t>(bytes.data) % element != 0)
       throw Error(path, "storage " + key, "data not aligned to its element size");
     auto owner = bytes.owner;  // the tensor's deleter keeps the mapping (or inflated buffer) alive
@@ -159,7 +169,8 @@ TensorMap read_torch_checkpoint(const std::string& path, std::vector<std::string
     start = dot + 1;
   }
   TensorMap out;
-  flatten(*value, "", out, warnings, path);
+  uint64_t visited = 0;
+  flatten(*value, "", out, warnings, path, visited);
   return out;
 }
 

@@ -1,19 +1,23 @@
 #include "engine/io/ZipArchive.h"
 
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <limits>
 
 #include "engine/core/Error.h"
+#include "engine/core/RegularFile.h"
 
 namespace xwam::io {
 namespace {
 
 constexpr uint32_t kLocalSig = 0x04034b50, kCentralSig = 0x02014b50, kEndSig = 0x06054b50;
 constexpr uint32_t kZip64EndSig = 0x06064b50, kZip64LocatorSig = 0x07064b50;
+// Deflate's best ratio is 1032:1; torch.save stores its entries uncompressed, so a deflated entry is
+// small metadata at most, and inflating more than kMaxInflatedBytes is refused.
+constexpr uint64_t kMaxDeflateRatio = 1032, kMaxInflatedBytes = 4ull << 30, kInflateStep = 64u << 20;
 
 // Little-endian field reads at a position already checked to lie inside the buffer.
 uint16_t u16(const char* p) {
@@ -38,9 +42,16 @@ uint32_t crc_of(const char* data, uint64_t size) {
 }  // namespace
 
 bool ZipArchive::looks_like_zip(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  int fd = -1;
+  try {
+    fd = open_regular_file(path, "zip archive");
+  } catch (const Error&) {
+    return false;  // missing, a FIFO or a device: no zip (and never block on it)
+  }
   char magic[4] = {};
-  return in.read(magic, 4) && u32(magic) == kLocalSig;
+  const bool ok = ::read(fd, magic, 4) == 4 && u32(magic) == kLocalSig;
+  ::close(fd);
+  return ok;
 }
 
 ZipArchive::ZipArchive(const std::string& path) : file_(MappedFile::open(path)) {
@@ -111,13 +122,20 @@ ZipArchive::ZipArchive(const std::string& path) : file_(MappedFile::open(path)) 
     pos += 46 + name_len + extra_len + comment_len;
     if (!inside(local, 30) || u32(base + local) != kLocalSig) fail("local header of " + e.name + " missing (bad offset)");
     const uint16_t local_name = u16(base + local + 26), local_extra = u16(base + local + 28);
-    if (local_name != name_len || std::memcmp(base + local + 30, e.name.data(), name_len) != 0)
+    if (local_name != name_len || !inside(local + 30, name_len) ||
+        std::memcmp(base + local + 30, e.name.data(), name_len) != 0)
       fail("local header of " + e.name + " names another entry");
     e.data_offset = local + 30 + local_name + local_extra;
     if (!inside(e.data_offset, e.compressed_size))
       fail("data of " + e.name + " (" + std::to_string(e.compressed_size) + " bytes at " + std::to_string(e.data_offset) +
            ") outside the file of " + std::to_string(size) + " bytes");
     if (e.method == 0 && e.compressed_size != e.size) fail("stored entry " + e.name + " has differing sizes");
+    // Deflate expands at most 1032:1: a larger declared size is a lie, refused before any allocation.
+    if (e.method == 8 && (e.size / kMaxDeflateRatio > e.compressed_size || e.size > kMaxInflatedBytes))
+      throw Error(path, "zip entry " + e.name,
+                  "declares " + std::to_string(e.size) + " bytes from " + std::to_string(e.compressed_size) +
+                      " compressed (deflate gives at most 1032× and this reader at most " +
+                      std::to_string(kMaxInflatedBytes) + " bytes): refused");
     entries_.push_back(std::move(e));
   }
 }
@@ -134,29 +152,33 @@ ZipBytes ZipArchive::read(const ZipEntry& e) const {
   if (e.method == 0) {
     out = {src, static_cast<size_t>(e.size), file_};
   } else if (e.method == 8) {
-    // One spare byte: inflate needs output room to reach the end of the stream, even for 0 bytes.
-    auto buffer = std::make_shared<std::vector<char>>(static_cast<size_t>(e.size) + 1);
+    // Inflated in steps into a buffer that grows with the output, never past the declared size
+    // (already bounded by the compressed size): a lying header cannot make us allocate up front.
+    auto buffer = std::make_shared<std::vector<char>>();
     z_stream z{};
     if (inflateInit2(&z, -MAX_WBITS) != Z_OK) throw Error(path(), "zip entry " + e.name, "cannot start zlib");
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(src));
-    z.next_out = reinterpret_cast<Bytef*>(buffer->data());
-    uint64_t in_left = e.compressed_size, out_left = buffer->size();
+    uint64_t in_left = e.compressed_size;
     int rc = Z_OK;
     while (rc == Z_OK) {
+      // One spare byte past the declared size: inflate needs output room to reach the end of the stream.
+      const uint64_t room = std::min<uint64_t>(e.size + 1 - buffer->size(), kInflateStep);
+      const size_t produced = buffer->size();
+      buffer->resize(produced + room);
+      z.next_out = reinterpret_cast<Bytef*>(buffer->data() + produced);
       const uInt in_chunk = static_cast<uInt>(std::min<uint64_t>(in_left, 1u << 30));
-      const uInt out_chunk = static_cast<uInt>(std::min<uint64_t>(out_left, 1u << 30));
       z.avail_in = in_chunk;
-      z.avail_out = out_chunk;
+      z.avail_out = static_cast<uInt>(room);
       rc = inflate(&z, Z_NO_FLUSH);
       in_left -= in_chunk - z.avail_in;
-      out_left -= out_chunk - z.avail_out;
-      if (rc == Z_OK && z.avail_in == in_chunk && z.avail_out == out_chunk) rc = Z_DATA_ERROR;  // no progress
+      buffer->resize(buffer->size() - z.avail_out);
+      if (rc == Z_OK && z.avail_in == in_chunk && z.avail_out == room) rc = Z_DATA_ERROR;  // no progress
+      if (rc == Z_OK && buffer->size() > e.size) rc = Z_DATA_ERROR;                       // more than declared
     }
-    const uint64_t produced = buffer->size() - out_left;
     inflateEnd(&z);
-    if (rc != Z_STREAM_END || produced != e.size)
+    if (rc != Z_STREAM_END || buffer->size() != e.size)
       throw Error(path(), "zip entry " + e.name, "deflate data corrupt or sizes wrong");
-    buffer->pop_back();
+    buffer->shrink_to_fit();
     out = {buffer->data(), buffer->size(), buffer};
   } else {
     throw Error(path(), "zip entry " + e.name, "unsupported compression method " + std::to_string(e.method));

@@ -4,10 +4,11 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "engine/core/Error.h"
 #include "engine/core/OutputDir.h"
+#include "engine/core/JsonFields.h"
+#include "engine/core/RegularFile.h"
 #include "engine/model/ReleasedCheckpoint.h"
 
 namespace xwam::model {
@@ -16,24 +17,12 @@ using nlohmann::json;
 
 namespace {
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path.string(), "cannot open");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Our layout: CKPT/config.json + CKPT/model.safetensors.
 CheckpointData read_our_checkpoint(const fs::path& dir) {
   const fs::path config_path = dir / "config.json", weights = dir / "model.safetensors";
   if (!fs::exists(weights)) throw Error(dir.string(), "no model.safetensors: not an X-WAM checkpoint directory");
-  json j;
-  try {
-    j = json::parse(read_text(config_path));
-  } catch (const json::exception& e) {
-    throw Error(config_path.string(), std::string("not valid JSON: ") + e.what());
-  }
+  json j = json_fields::parse_file(config_path.string(), "checkpoint config");
+  if (!j.is_object()) throw Error(config_path.string(), "expected a JSON object");
   if (!j.contains("model")) throw Error(config_path.string(), "key model", "missing (the network's configuration)");
   CheckpointData ckpt;
   ckpt.config = XWamConfig::from_json_text(j.at("model").dump(), config_path.string() + " (model)");
@@ -73,7 +62,7 @@ CheckpointData read_checkpoint(const std::string& path, const std::string& wan_d
   // A training step directory (RUN/checkpoints/step_N) or a whole run (its newest complete step).
   if (fs::is_directory(p / "weights")) return ours(p / "weights");
   if (fs::exists(p / "checkpoints" / "latest")) {
-    std::string name = read_text(p / "checkpoints" / "latest");
+    std::string name = read_regular_file((p / "checkpoints" / "latest").string(), 4096, "latest-step file");
     while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) name.pop_back();
     return ours(p / "checkpoints" / name / "weights");
   }
@@ -139,6 +128,17 @@ XWamNetworks load_networks(const CheckpointData& ckpt, const std::string& tokeni
       if (name.rfind("model.", 0) != 0 && name.rfind("vae.", 0) != 0 && name.rfind("text_encoder.", 0) != 0)
         throw Error(ckpt.origin, "unexpected tensor " + name + " (expected model.*, vae.* or text_encoder.*)");
   }
+  // The config's sizes must be backed by weights before anything is built: a config.json saying
+  // num_layers 100000 next to a small weights file would otherwise build networks for minutes.
+  int64_t present = 0;
+  for (const auto& [name, t] : ckpt.tensors) present += t.numel();
+  if (present < ckpt.config.min_parameter_count())
+    throw Error(ckpt.origin, "model config",
+                "its sizes (dit.dim " + std::to_string(ckpt.config.dit.dim) + ", dit.num_layers " +
+                    std::to_string(ckpt.config.dit.num_layers) + ", text.num_layers " +
+                    std::to_string(ckpt.config.text.num_layers) + ", ...) need at least " +
+                    std::to_string(ckpt.config.min_parameter_count()) + " weights but the checkpoint holds " +
+                    std::to_string(present) + ": config and weights disagree");
   XWamNetworks staged = make_networks(ckpt.config, tokenizer_dir, placement);
   io::load_into(*staged.model, model, ckpt.origin + " (model.*)");
   io::load_into(*staged.vae, vae, ckpt.origin + " (vae.*)");

@@ -1,10 +1,11 @@
 #include "engine/model/ModelConfig.h"
 
-#include <fstream>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "engine/core/Error.h"
+#include "engine/core/JsonFields.h"
+#include "engine/core/RegularFile.h"
 
 namespace xwam::model {
 
@@ -90,27 +91,103 @@ XWamConfig XWamConfig::preset(const std::string& name) {
   throw Error("unknown model config '" + name + "' (presets: tiny, demo, wan2.2-ti2v-5b, or a .json file)");
 }
 
-void XWamConfig::validate() const {
+// Called on validated configs: their ranges keep the count far from int64 overflow.
+int64_t XWamConfig::min_parameter_count() const {
+  // Per block: self- and cross-attention q, k, v, o (dim × dim each) and the two FFN matrices.
+  auto block = [](int64_t dim, int64_t ffn) { return 8 * dim * dim + 2 * dim * ffn; };
+  const int64_t dit_params = (dit.num_layers + depth_layers) * block(dit.dim, dit.ffn_dim);
+  // Text blocks: q, k, v, o and at least two FFN matrices, plus the token table.
+  const int64_t text_params =
+      int64_t{text.vocab} * text.dim + text.num_layers * (4 * int64_t{text.dim} * text.dim + 2 * int64_t{text.dim} * text.ffn_dim);
+  return dit_params + text_params;
+}
+
+namespace {
+// Largest network this program builds (Wan2.2's largest with umT5-xxl stay well below).
+constexpr int64_t kMaxParameters = 100'000'000'000;
+// Most video tokens of one sample (attention is quadratic in them).
+constexpr int64_t kMaxVideoTokens = int64_t{1} << 24;
+}  // namespace
+
+void XWamConfig::validate(const std::string& origin) const {
+  const std::string config = "model config " + name;
   auto require = [&](bool ok, const std::string& what) {
-    if (!ok) throw Error("model config " + name, what);
+    if (!ok) throw Error(origin, config, what);
   };
+  // Ranges first: later checks divide by these fields.
+  auto range = [&](double value, double lo, double hi, const std::string& key) {
+    auto text = [](double v) {
+      std::ostringstream out;
+      out << v;
+      return out.str();
+    };
+    if (!(value >= lo && value <= hi))  // also refuses NaN
+      throw Error(origin, config + ": key " + key, "must lie in [" + text(lo) + ", " + text(hi) + "], found " + text(value));
+  };
+  constexpr int kWidth = 1 << 16, kFfn = 1 << 18, kLayers = 512, kHeads = 1024, kChannels = 4096;
+  range(dit.dim, 8, kWidth, "dit.dim");
+  range(dit.ffn_dim, 1, kFfn, "dit.ffn_dim");
+  range(dit.freq_dim, 2, kWidth, "dit.freq_dim");
+  range(dit.num_heads, 1, kHeads, "dit.num_heads");
+  range(dit.num_layers, 1, kLayers, "dit.num_layers");
+  range(dit.in_dim, 1, kChannels, "dit.in_dim");
+  range(dit.out_dim, 1, kChannels, "dit.out_dim");
+  for (int i = 0; i < 3; ++i) range(dit.patch[i], 1, 64, "dit.patch[" + std::to_string(i) + "]");
+  range(dit.text_dim, 1, kWidth, "dit.text_dim");
+  range(dit.text_len, 1, kWidth, "dit.text_len");
+  range(dit.eps, 1e-30, 1, "dit.eps");
+  range(depth_layers, 0, dit.num_layers, "depth_layers");
+  range(views, 1, 64, "views");
+  range(latent_frames, 1, 4096, "latent_frames");
+  range(latent_height, 1, 4096, "latent_height");
+  range(latent_width, 1, 4096, "latent_width");
+  range(temporal_compression, 1, 64, "temporal_compression");
+  range(num_actions, 1, kWidth, "num_actions");
+  range(actions_per_frame, 1, kChannels, "actions_per_frame");
+  range(num_states, 1, kWidth, "num_states");
+  range(state_dim, 1, kChannels, "state_dim");
+  range(action_dim, 1, kChannels, "action_dim");
+  range(depth_near_m, 1e-9, 1e9, "depth_near_m");
+  range(depth_far_m, 1e-9, 1e9, "depth_far_m");
+  range(vae.z_dim, 1, kChannels, "vae.z_dim");
+  range(vae.base_dim, 1, kChannels, "vae.base_dim");
+  range(vae.dec_base_dim, 1, kChannels, "vae.dec_base_dim");
+  range(static_cast<double>(vae.dim_mult.size()), 1, 8, "vae.dim_mult (entries)");
+  for (size_t i = 0; i < vae.dim_mult.size(); ++i) range(vae.dim_mult[i], 1, 64, "vae.dim_mult[" + std::to_string(i) + "]");
+  range(vae.num_res_blocks, 0, 16, "vae.num_res_blocks");
+  range(vae.patch, 1, 16, "vae.patch");
+  for (size_t i = 0; i < vae.latent_mean.size(); ++i) range(vae.latent_mean[i], -1e6, 1e6, "vae.latent_mean[" + std::to_string(i) + "]");
+  for (size_t i = 0; i < vae.latent_std.size(); ++i) range(vae.latent_std[i], 1e-12, 1e6, "vae.latent_std[" + std::to_string(i) + "]");
+  range(text.vocab, 1, 1 << 22, "text.vocab");
+  range(text.dim, 1, kWidth, "text.dim");
+  range(text.ffn_dim, 1, kFfn, "text.ffn_dim");
+  range(text.num_heads, 1, kHeads, "text.num_heads");
+  range(text.num_layers, 0, kLayers, "text.num_layers");
+  range(text.num_buckets, 1, 4096, "text.num_buckets");
+  const int64_t tokens = int64_t{views} * (latent_frames / dit.patch[0]) * (latent_height / dit.patch[1]) *
+                         (latent_width / dit.patch[2]);
+  require(tokens <= kMaxVideoTokens, "the latent grid gives " + std::to_string(tokens) + " video tokens, more than " +
+                                         std::to_string(kMaxVideoTokens));
+  require(min_parameter_count() <= kMaxParameters,
+          "the sizes imply at least " + std::to_string(min_parameter_count()) + " parameters, more than the " +
+              std::to_string(kMaxParameters) + " this program builds");
+
+  // Consistency.
   require(dit.dim % dit.num_heads == 0, "dim must be a multiple of num_heads");
   require(dit.head_dim() % 2 == 0 && dit.head_dim() >= 8, "head_dim must be even and at least 8");
-  require(depth_layers >= 0 && depth_layers <= dit.num_layers, "depth_layers must lie in [0, num_layers]");
   require(latent_frames % dit.patch[0] == 0 && latent_height % dit.patch[1] == 0 && latent_width % dit.patch[2] == 0,
           "latent grid must be divisible by the patch size");
-  require(views >= 1 && num_actions >= 1 && num_states >= 1, "views, num_actions and num_states must be positive");
   require(num_states == video_frames(), "num_states must equal the video frames of a sample (1 + H)");
   require(num_actions == (video_frames() - 1) * actions_per_frame,
           "num_actions must be H · actions_per_frame (one action per episode step)");
   require(vae.z_dim == dit.in_dim, "vae.z_dim must equal dit.in_dim (the DiT denoises VAE latents)");
+  require(vae.dim_mult.size() == vae.temporal_down.size() + 1, "vae.temporal_down needs one entry per downsampling level");
   require(vae.temporal_compression() == temporal_compression,
           "temporal_compression must equal the VAE's (2 per true entry of vae.temporal_down)");
-  require(vae.dim_mult.size() == vae.temporal_down.size() + 1, "vae.temporal_down needs one entry per downsampling level");
   require(vae.latent_mean.size() == vae.latent_std.size() &&
               (vae.latent_mean.empty() || static_cast<int>(vae.latent_mean.size()) == vae.z_dim),
           "vae.latent_mean/latent_std must both be empty or hold z_dim values");
-  require(depth_near_m > 0 && depth_far_m > depth_near_m, "depth range needs 0 < depth_near_m < depth_far_m");
+  require(depth_far_m > depth_near_m, "depth range needs 0 < depth_near_m < depth_far_m");
   require(text.kind == "builtin" || text.kind == "umt5-xxl", "text.kind must be builtin or umt5-xxl");
   require(text.dim == dit.text_dim, "text.dim must equal dit.text_dim");
   require(text.dim % text.num_heads == 0, "text.dim must be a multiple of text.num_heads");
@@ -140,31 +217,27 @@ std::string XWamConfig::to_json() const {
 }
 
 XWamConfig XWamConfig::from_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path, "cannot open model config");
-  std::stringstream text;
-  text << in.rdbuf();
-  return from_json_text(text.str(), path);
+  return from_json_text(read_regular_file(path, json_fields::kMaxFileBytes, "model config"), path);
 }
 
 XWamConfig XWamConfig::from_json_text(const std::string& text, const std::string& path) {
-  nlohmann::json j;
+  const nlohmann::json j = json_fields::parse(text, path);
+  if (!j.is_object()) throw Error(path, "expected a JSON object (the model configuration)");
+  std::string base = "wan2.2-ti2v-5b";
+  json_fields::take(j, "base", base, path);
+  XWamConfig c;
   try {
-    j = nlohmann::json::parse(text);
-  } catch (const std::exception& e) {
-    throw Error(path, std::string("not valid JSON: ") + e.what());
+    c = preset(base);
+  } catch (const Error& e) {
+    throw Error(path, "key base", e.message());
   }
-  XWamConfig c = preset(j.value("base", std::string("wan2.2-ti2v-5b")));
+  std::string section;  // the key prefix in errors: "dit.", "vae.", "text."
   auto take = [&](const nlohmann::json& src, const char* key, auto& out) {
-    if (!src.contains(key)) return;
-    try {
-      out = src.at(key).get<std::decay_t<decltype(out)>>();
-    } catch (const std::exception&) {
-      throw Error(path, std::string("key ") + key, "has the wrong type");
-    }
+    json_fields::take(src, key, out, path, section);
   };
   take(j, "name", c.name);
   if (j.contains("dit")) {
+    section = "dit.";
     const auto& d = j.at("dit");
     take(d, "dim", c.dit.dim);
     take(d, "ffn_dim", c.dit.ffn_dim);
@@ -178,6 +251,7 @@ XWamConfig XWamConfig::from_json_text(const std::string& text, const std::string
     take(d, "text_len", c.dit.text_len);
     take(d, "eps", c.dit.eps);
   }
+  section = "";
   take(j, "depth_layers", c.depth_layers);
   take(j, "views", c.views);
   take(j, "latent_frames", c.latent_frames);
@@ -192,6 +266,7 @@ XWamConfig XWamConfig::from_json_text(const std::string& text, const std::string
   take(j, "depth_near_m", c.depth_near_m);
   take(j, "depth_far_m", c.depth_far_m);
   if (j.contains("vae")) {
+    section = "vae.";
     const auto& v = j.at("vae");
     take(v, "z_dim", c.vae.z_dim);
     take(v, "base_dim", c.vae.base_dim);
@@ -204,6 +279,7 @@ XWamConfig XWamConfig::from_json_text(const std::string& text, const std::string
     take(v, "latent_std", c.vae.latent_std);
   }
   if (j.contains("text")) {
+    section = "text.";
     const auto& t = j.at("text");
     take(t, "kind", c.text.kind);
     take(t, "vocab", c.text.vocab);
@@ -215,7 +291,7 @@ XWamConfig XWamConfig::from_json_text(const std::string& text, const std::string
     take(t, "tokenizer", c.text.tokenizer);
     take(t, "context_padding", c.text.context_padding);
   }
-  c.validate();
+  c.validate(path);
   return c;
 }
 

@@ -1,6 +1,7 @@
 // Every size of the X-WAM network comes from here: named presets (tiny, demo, wan2.2-ti2v-5b) and JSON.
 #pragma once
 #include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -78,7 +79,13 @@ struct XWamConfig {
   // `origin` names the source in errors. A "base" key picks the preset the JSON starts from.
   static XWamConfig from_json_text(const std::string& text, const std::string& origin);
   std::string to_json() const;
-  void validate() const;  // throws xwam::Error naming the inconsistent field
+  // Every field in its range (sizes ≥ 1, divisors non-zero, widths and layer counts capped so no
+  // config builds a network for minutes), then their consistency. Throws xwam::Error naming `origin`
+  // (default "model config <name>") and the field.
+  void validate(const std::string& origin = "") const;
+  // The parameters the config implies at least (DiT blocks and depth twins, text encoder), in values:
+  // weights holding fewer cannot be this network, which is checked before anything is built.
+  int64_t min_parameter_count() const;
 };
 
 }  // namespace xwam::model

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "engine/core/Error.h"
+#include "engine/core/RegularFile.h"
 #include "engine/io/TorchCheckpoint.h"
 
 namespace xwam::model {
@@ -18,6 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const char* kStatesFile = "checkpoint/mp_rank_00_model_states.pt";
+constexpr uint64_t kMaxYamlBytes = 16u << 20;  // a trainer's config.yaml is a few KiB
 
 // Step of a Lightning checkpoint directory name: "100.ckpt", "epoch=0-step=5000.ckpt"; -1 otherwise.
 long long step_of(const std::string& name) {
@@ -82,7 +84,7 @@ void vae_sizes_from_weights(VaeConfig& v, const io::TensorMap& t) {
   for (int i = 0; i < levels; ++i) {
     const std::string level = "vae.encoder.downsamples." + std::to_string(i) + ".downsamples.";
     const auto conv = shape(level + "0.residual.2.weight");
-    if (conv.size() != 5 || conv[0] % conv_in[0] != 0) return;  // unexpected layout: load_networks names it
+    if (conv.size() != 5 || conv_in[0] <= 0 || conv[0] <= 0 || conv[0] % conv_in[0] != 0) return;  // unexpected layout: load_networks names it
     mult.push_back(static_cast<int>(conv[0] / conv_in[0]));
     if (i + 1 < levels) t_down.push_back(t.count(level + std::to_string(res_blocks) + ".time_conv.weight") > 0);
   }
@@ -115,8 +117,9 @@ void sizes_from_weights(XWamConfig& c, const io::TensorMap& t) {
   if (auto p = shape("model.blocks.0.ffn.0.weight"); p.size() == 2) c.dit.ffn_dim = static_cast<int>(p[0]);
   if (auto p = shape("model.time_embedding.0.weight"); p.size() == 2) c.dit.freq_dim = static_cast<int>(p[1]);
   if (auto p = shape("model.text_embedding.0.weight"); p.size() == 2) c.dit.text_dim = static_cast<int>(p[1]);
-  if (auto p = shape("model.head.head.weight"); p.size() == 2)
-    c.dit.out_dim = static_cast<int>(p[0] / (c.dit.patch[0] * c.dit.patch[1] * c.dit.patch[2]));
+  const int64_t patch_volume = int64_t{c.dit.patch[0]} * c.dit.patch[1] * c.dit.patch[2];
+  if (auto p = shape("model.head.head.weight"); p.size() == 2 && patch_volume > 0)
+    c.dit.out_dim = static_cast<int>(p[0] / patch_volume);
   if (auto p = shape("model.view_embedding.weight"); p.size() == 2) c.views = static_cast<int>(p[0]);
   if (auto p = shape("model.action_encoder.0.weight"); p.size() == 2) c.action_dim = static_cast<int>(p[1]);
   if (auto p = shape("model.proprio_encoder.0.weight"); p.size() == 2) c.state_dim = static_cast<int>(p[1]);
@@ -149,6 +152,7 @@ void sizes_from_weights(XWamConfig& c, const io::TensorMap& t) {
 std::string released_weights_file(const std::string& path) {
   const fs::path p(path);
   if (fs::is_regular_file(p)) return path;
+  if (fs::exists(p) && !fs::is_directory(p)) regular_file_size(path, "checkpoint file");  // a FIFO or device: say so
   if (fs::is_regular_file(p / kStatesFile)) return (p / kStatesFile).string();  // a <step>.ckpt directory
   const fs::path dir = p / "checkpoints";
   if (!fs::is_directory(dir)) throw Error(path, "not a released X-WAM run: no checkpoints/ directory and no .pt file");
@@ -178,10 +182,11 @@ bool is_released_checkpoint(const std::string& path) {
 XWamConfig config_from_released_yaml(const std::string& yaml_path, const XWamConfig& base) {
   YAML::Node y;
   try {
-    y = YAML::LoadFile(yaml_path);
-  } catch (const std::exception& e) {
+    y = YAML::Load(read_regular_file(yaml_path, kMaxYamlBytes, "config.yaml"));
+  } catch (const YAML::Exception& e) {
     throw Error(yaml_path, std::string("cannot read YAML: ") + e.what());
   }
+  if (!y.IsMap()) throw Error(yaml_path, "expected a mapping of settings");
   XWamConfig c = base;
   const std::string name = fs::path(yaml_path).parent_path().filename().string();
   c.name = name.empty() ? "x-wam-release" : name;
@@ -199,7 +204,8 @@ XWamConfig config_from_released_yaml(const std::string& yaml_path, const XWamCon
     int spatial = c.vae.spatial_compression();
     if (y["vae_stride"]) {
       const auto stride = ints_of(y["vae_stride"]);
-      if (stride.size() != 3) throw Error(yaml_path, "key vae_stride", "expected three numbers (t, h, w)");
+      if (stride.size() != 3 || *std::min_element(stride.begin(), stride.end()) < 1)
+        throw Error(yaml_path, "key vae_stride", "expected three positive numbers (t, h, w)");
       c.temporal_compression = stride[0];
       spatial = stride[1];
     }
@@ -230,6 +236,8 @@ XWamConfig config_from_released_yaml(const std::string& yaml_path, const XWamCon
     }
   } catch (const YAML::Exception& e) {
     throw Error(yaml_path, std::string("malformed: ") + e.what());
+  } catch (const std::logic_error& e) {  // std::stoi on a number beyond int
+    throw Error(yaml_path, std::string("a number is out of range: ") + e.what());
   }
   return c;
 }
@@ -239,7 +247,7 @@ std::string find_released_tokenizer(const std::string& yaml_path, const std::str
   std::string tokenizer = "google/umt5-xxl", wan_checkpoint_dir;
   if (!yaml_path.empty()) {
     try {
-      const YAML::Node y = YAML::LoadFile(yaml_path);
+      const YAML::Node y = YAML::Load(read_regular_file(yaml_path, kMaxYamlBytes, "config.yaml"));
       if (y["t5_tokenizer"] && y["t5_tokenizer"].IsScalar()) tokenizer = y["t5_tokenizer"].as<std::string>();
       if (y["wan_checkpoint_dir"] && y["wan_checkpoint_dir"].IsScalar())
         wan_checkpoint_dir = y["wan_checkpoint_dir"].as<std::string>();
@@ -298,7 +306,7 @@ CheckpointData read_released_checkpoint(const std::string& path, const std::opti
   sizes_from_weights(c, out.tensors);
   out.tensors.erase("vae.mean");  // now in the config (latent normalization)
   out.tensors.erase("vae.std");
-  c.validate();
+  c.validate(weights + (yaml_used.empty() ? "" : " with " + yaml_used));
   // The released runs hold the umT5 weights but not its tokenizer.
   if (c.text.kind == "umt5-xxl" && c.text.tokenizer.empty())
     c.text.tokenizer = find_released_tokenizer(yaml_used, weights, wan_dir);

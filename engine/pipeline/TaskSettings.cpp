@@ -1,11 +1,10 @@
 #include "engine/pipeline/TaskSettings.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "engine/core/Error.h"
 #include "engine/core/JsonFields.h"
+#include "engine/core/RegularFile.h"
 
 namespace xwam::pipeline {
 using nlohmann::json;
@@ -66,11 +65,7 @@ TaskSettings TaskSettings::from_json_text(const std::string& text, const std::st
 }
 
 TaskSettings TaskSettings::from_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path, "cannot open training config");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return from_json_text(ss.str(), path);
+  return from_json_text(read_regular_file(path, json_fields::kMaxFileBytes, "training config"), path);
 }
 
 std::string norm_stats_to_json(const data::NormStats& s) {

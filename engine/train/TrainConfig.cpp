@@ -1,11 +1,12 @@
 #include "engine/train/TrainConfig.h"
 
-#include <fstream>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "engine/core/Error.h"
 #include "engine/core/JsonFields.h"
+#include "engine/core/RegularFile.h"
 
 namespace xwam::train {
 using nlohmann::json;
@@ -42,17 +43,35 @@ TrainConfig TrainConfig::from_json_text(const std::string& text, const std::stri
   take(t, "log_every", c.log_every, origin);
   take(t, "keep_checkpoints", c.keep_checkpoints, origin);
   take(t, "seed", c.seed, origin);
-  if (c.steps < 1 || c.batch_size < 1 || c.grad_accumulation < 1 || c.lr <= 0)
-    throw Error(origin, "steps, batch_size, grad_accumulation and lr must be positive");
+  // Every field in its range (NaN refused too): a loop count or batch of billions is a typo, not a run.
+  auto range = [&](double value, double lo, double hi, const char* key) {
+    if (!(value >= lo && value <= hi)) {
+      std::ostringstream what;
+      what << "must lie in [" << lo << ", " << hi << "], found " << value;
+      throw Error(origin, std::string("key ") + key, what.str());
+    }
+  };
+  range(static_cast<double>(c.steps), 1, 1e10, "steps");
+  range(c.lr, 1e-30, 1e3, "lr");
+  range(static_cast<double>(c.warmup_steps), 0, 1e10, "warmup_steps");
+  range(c.final_lr, 0, 1e3, "final_lr");
+  range(c.weight_decay, 0, 1e3, "weight_decay");
+  range(c.beta1, 0, 1, "beta1");
+  range(c.beta2, 0, 1, "beta2");
+  range(c.eps, 0, 1, "eps");
+  range(c.grad_clip, 0, 1e9, "grad_clip");
+  range(c.grad_accumulation, 1, 1 << 16, "grad_accumulation");
+  range(c.ema_decay, 0, 1, "ema_decay");
+  range(c.batch_size, 1, 1 << 16, "batch_size");
+  range(static_cast<double>(c.checkpoint_every), 0, 1e10, "checkpoint_every");
+  range(static_cast<double>(c.eval_every), 0, 1e10, "eval_every");
+  range(static_cast<double>(c.log_every), 0, 1e10, "log_every");
+  range(c.keep_checkpoints, 0, 1 << 20, "keep_checkpoints");
   return c;
 }
 
 TrainConfig TrainConfig::from_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path, "cannot open training config");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return from_json_text(ss.str(), path);
+  return from_json_text(read_regular_file(path, json_fields::kMaxFileBytes, "training config"), path);
 }
 
 std::string TrainConfig::to_json() const {

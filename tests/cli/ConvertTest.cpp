@@ -2,6 +2,7 @@
 // written by the test becomes our checkpoint (same weights, norm_stats from the run's config.yaml);
 // a corrupt or malicious .pt fails with the file named and leaves no output directory behind.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -148,5 +149,28 @@ TEST(InitFromWan, TakesTheVaePthIntoTheCheckpoint) {
   EXPECT_NE(r.err.find("Wan2.2_VAE.pth"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("encoder.conv1.bias"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(out2));
+  fs::remove_all(root);
+}
+
+// Damaged input reaches the program as a clean error naming the file, never a signal: an 8-byte
+// self-referential pickle (once a stack overflow), a --config with num_heads 0 (once SIGFPE), a FIFO.
+TEST(Convert, DamagedFilesFailCleanlyWithTheFileNamed) {
+  const fs::path root = temp_dir("damaged");
+  const fs::path pth = root / "self.pth";
+  write_zip(pth.string(), {{"archive/data.pkl", std::string{'\x80', '\x02', ']', 'q', '\x00', '2', 'a', '.'}}});
+  nlohmann::json config = nlohmann::json::parse(XWamConfig::preset("tiny").to_json());
+  config["dit"]["num_heads"] = 0;
+  std::ofstream(root / "zero_heads.json") << config.dump();
+  std::ofstream(root / "tiny.json") << XWamConfig::preset("tiny").to_json();
+  ASSERT_EQ(::mkfifo((root / "fifo.pt").c_str(), 0600), 0);
+  for (const auto& [in, cfg, named] : std::vector<std::tuple<fs::path, fs::path, std::string>>{
+           {pth, root / "tiny.json", "self-referential"},
+           {pth, root / "zero_heads.json", "key dit.num_heads"},
+           {root / "fifo.pt", root / "tiny.json", "FIFO"}}) {
+    auto r = run_xwam("convert --in " + in.string() + " --out " + (root / "out").string() + " --config " + cfg.string());
+    EXPECT_EQ(r.exit_code, 1) << r.err;  // an error exit, not a signal (-1)
+    EXPECT_NE(r.err.find(named), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(root / "out"));
+  }
   fs::remove_all(root);
 }

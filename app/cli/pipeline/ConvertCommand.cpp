@@ -11,6 +11,7 @@
 #include "app/cli/Command.h"
 #include "engine/core/Error.h"
 #include "engine/core/OutputDir.h"
+#include "engine/core/RegularFile.h"
 #include "engine/data/XWamDataset.h"
 #include "engine/model/Checkpoint.h"
 #include "engine/model/ReleasedCheckpoint.h"
@@ -24,7 +25,7 @@ namespace {
 // The released run's `dataset.statistics` (q01/q99 in the dataset config's key names) as our
 // norm_stats JSON; empty when the config.yaml has none.
 std::string norm_stats_of(const std::string& yaml_path) {
-  const YAML::Node root = YAML::LoadFile(yaml_path);
+  const YAML::Node root = YAML::Load(read_regular_file(yaml_path, 16u << 20, "config.yaml"));
   if (!root["dataset"] || !root["dataset"]["statistics"]) return "";
   return pipeline::norm_stats_to_json(data::read_xwam_statistics(yaml_path));
 }

@@ -10,6 +10,7 @@
 #include "app/cli/StopSignal.h"
 #include "engine/core/Error.h"
 #include "engine/core/OutputDir.h"
+#include "engine/core/RegularFile.h"
 #include "engine/data/EpisodeFile.h"
 #include "engine/data/ImageResize.h"
 #include "engine/data/VideoWriter.h"
@@ -24,6 +25,7 @@ namespace {
 
 // K × 14 actions from a CSV as `rollout` writes it (frame_index, v0..v13; header row).
 std::vector<float> read_actions_csv(const std::string& path) {
+  regular_file_size(path, "actions file");  // a FIFO would block the read
   std::ifstream in(path);
   if (!in) throw Error(path, "cannot open the actions file");
   std::vector<float> values;
