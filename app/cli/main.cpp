@@ -4,9 +4,15 @@
 #include <string>
 #include <vector>
 
+#include <new>
+
 #include "app/cli/Command.h"
 #include "engine/core/Error.h"
 #include "engine/core/Progress.h"
+
+#ifdef XWAM_CLI_HAS_TORCH
+#include <c10/util/Exception.h>
+#endif
 
 namespace {
 void print_help() {
@@ -45,6 +51,17 @@ int main(int argc, char** argv) {
   } catch (const xwam::Cancelled&) {
     std::fprintf(stderr, "xwam %s: cancelled\n", argv[1]);
     return 130;
+  }
+#ifdef XWAM_CLI_HAS_TORCH
+  // LibTorch's what() appends a C++ backtrace; users get the message alone.
+  catch (const c10::Error& e) {
+    std::fprintf(stderr, "xwam %s: error: %s\n", argv[1], e.what_without_backtrace());
+    return 1;
+  }
+#endif
+  catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "xwam %s: error: out of memory\n", argv[1]);
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "xwam %s: error: %s\n", argv[1], e.what());
     return 1;

@@ -171,6 +171,11 @@ bool RolloutRunner::start(std::shared_ptr<const data::Episode> episode, const Ru
     } catch (const Cancelled&) {
       out = RunOutcome{};
       out.status = RunOutcome::Status::Cancelled;
+    } catch (const c10::Error& e) {
+      // LibTorch's what() appends a C++ backtrace; the window shows the message alone.
+      out = RunOutcome{};
+      out.status = RunOutcome::Status::Failed;
+      out.error = QString::fromStdString(e.what_without_backtrace());
     } catch (const std::exception& e) {
       out = RunOutcome{};
       out.status = RunOutcome::Status::Failed;

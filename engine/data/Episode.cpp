@@ -3,6 +3,7 @@
 #include <cassert>
 #include <cmath>
 
+#include "engine/core/ConfinedPath.h"
 #include "engine/core/Error.h"
 #include "engine/data/StateActionCodec.h"
 
@@ -68,6 +69,7 @@ void Episode::validate(const std::string& file) const {
   const std::string ep = "episode " + name;
   const size_t T = static_cast<size_t>(num_frames);
   require(num_frames > 0, file, ep, "episode has no frames");
+  require(std::isfinite(fps) && fps > 0, file, ep + " key fps", "must be a positive number");
   require(states.size() == T * kStateDim, file, ep + " key states",
           "expected " + std::to_string(T) + "x16 values, found " + std::to_string(states.size()));
   require(actions.size() == T * kActionDim, file, ep + " key actions",
@@ -78,6 +80,8 @@ void Episode::validate(const std::string& file) const {
   for (size_t c = 0; c < cameras.size(); ++c) {
     const auto& cam = cameras[c];
     const std::string key = ep + " camera " + cam.name;
+    // Camera names become folder names (rollouts, exports).
+    check_file_name(cam.name, file, ep + " camera name");
     require(cam.width > 0 && cam.height > 0, file, key, "camera has no image size");
     const size_t pixels = T * static_cast<size_t>(cam.width) * cam.height;
     require(rgb[c].empty() || rgb[c].size() == pixels * 3, file, key + " rgb",
@@ -89,8 +93,13 @@ void Episode::validate(const std::string& file) const {
       require_finite(depth[c], file, key + " depth");
     }
     if (cam.intrinsics) {
-      require(cam.intrinsics->fx > 0 && cam.intrinsics->fy > 0, file, key, "focal lengths must be positive");
+      const auto& k = *cam.intrinsics;
+      require(std::isfinite(k.fx) && std::isfinite(k.fy) && std::isfinite(k.cx) && std::isfinite(k.cy), file,
+              key + " intrinsics", "non-finite value");
+      require(k.fx > 0 && k.fy > 0, file, key, "focal lengths must be positive");
     }
+    require(!cam.T_world_cam || cam.T_world_cam->allFinite(), file, key + " T_world_cam", "non-finite value");
+    require(!cam.T_ee_cam || cam.T_ee_cam->allFinite(), file, key + " T_ee_cam", "non-finite value");
   }
 }
 

@@ -67,8 +67,9 @@ struct Episode {
   // camera. Throws xwam::Error naming the camera when its calibration is missing.
   Eigen::Matrix4d camera_pose(int camera, int t) const;
 
-  // Checks that every array agrees with num_frames and the camera sizes and holds no NaN/Inf in
-  // states, actions or depth. Throws xwam::Error naming `file`, this episode and the key.
+  // Checks that every array agrees with num_frames and the camera sizes, that states, actions, depth,
+  // intrinsics, poses and fps are finite, and that camera names can be file names (check_file_name).
+  // Throws xwam::Error naming `file`, this episode and the key.
   void validate(const std::string& file) const;
 };
 

@@ -1,7 +1,9 @@
 #include "engine/data/EpisodeFile.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <limits>
 #include <filesystem>
 #include <set>
 
@@ -49,13 +51,25 @@ std::array<uint8_t, N> mask_from_group(const h5::Group& g, const std::string& ke
   return mask;
 }
 
+// An integer attribute that must fit an int in [lo, hi] (a cast would wrap a corrupt value silently).
+int attr_int_in(const h5::Group& g, const std::string& key, int lo, int hi) {
+  const int64_t v = g.attr_int(key);
+  if (v < lo || v > hi)
+    throw Error(g.file(), g.path(), "attribute '" + key + "' = " + std::to_string(v) + " is outside " + std::to_string(lo) +
+                                        "…" + std::to_string(hi));
+  return static_cast<int>(v);
+}
+
 CameraInfo read_camera(const h5::Group& g, const std::string& name) {
   CameraInfo cam;
   cam.name = name;
-  cam.width = static_cast<int>(g.attr_int("width"));
-  cam.height = static_cast<int>(g.attr_int("height"));
-  cam.mount = camera_mount_from_string(g.attr_string("mount"));
-  cam.arm = static_cast<int>(g.attr_int("arm"));
+  cam.width = attr_int_in(g, "width", 1, 1 << 16);
+  cam.height = attr_int_in(g, "height", 1, 1 << 16);
+  const std::string mount = g.attr_string("mount");
+  if (mount != "fixed" && mount != "wrist")
+    throw Error(g.file(), g.path(), "attribute 'mount' is '" + mount + "', expected fixed or wrist");
+  cam.mount = camera_mount_from_string(mount);
+  cam.arm = attr_int_in(g, "arm", 0, kArms - 1);
   cam.has_depth = g.attr_int("has_depth") != 0;
   if (g.has_attr("intrinsics")) {
     auto k = g.attr_doubles("intrinsics");
@@ -144,10 +158,8 @@ EpisodeSummary EpisodeFileReader::summary(int index) const {
   s.instruction = g.attr_string("instruction");
   s.task = g.attr_string("task");
   s.fps = g.attr_double("fps");
-  const int64_t num_frames = g.attr_int("num_frames");
-  if (num_frames < 1 || num_frames > (int64_t{1} << 30))
-    throw Error(impl_->path, g.path() + " attribute num_frames", "must lie in [1, 2^30], found " + std::to_string(num_frames));
-  s.num_frames = static_cast<int>(num_frames);
+  if (!std::isfinite(s.fps) || s.fps <= 0) throw Error(impl_->path, g.path(), "attribute 'fps' must be a positive number");
+  s.num_frames = attr_int_in(g, "num_frames", 1, 1 << 30);
   int64_t success = g.attr_int("success");
   if (success >= 0) s.success = success != 0;
   s.state_mask = mask_from_group<kStateDim>(g, "state_mask");
@@ -242,6 +254,7 @@ std::optional<NormStats> EpisodeFileReader::stats() const {
   read_quantiles(g, "action_q01", s.action_q01);
   read_quantiles(g, "action_q99", s.action_q99);
   s.num_samples = g.attr_int("num_samples");
+  s.check_finite(impl_->path);
   return s;
 }
 
@@ -337,6 +350,7 @@ void EpisodeFileWriter::add(const Episode& ep) {
 void EpisodeFileWriter::set_stats(const NormStats& stats) {
   auto guard = h5::lock();
   if (impl_->stats_written) throw Error(impl_->path, "statistics already written");
+  stats.check_finite(impl_->path);
   write_stats(*impl_->root, stats);
   impl_->stats_written = true;
 }

@@ -1,6 +1,7 @@
 #include "engine/data/Hdf5.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -340,7 +341,13 @@ double Group::attr_double(const std::string& name) const {
   return values[0];
 }
 
-int64_t Group::attr_int(const std::string& name) const { return static_cast<int64_t>(attr_double(name)); }
+int64_t Group::attr_int(const std::string& name) const {
+  const double v = attr_double(name);
+  // A cast of NaN or of a value beyond int64 is undefined: refuse them by name.
+  if (!std::isfinite(v) || v != std::floor(v) || std::abs(v) >= 9.2e18)
+    throw Error(file_, path_, "attribute '" + name + "' is not a whole number");
+  return static_cast<int64_t>(v);
+}
 
 void Group::set_attr(const std::string& name, const std::string& value) const {
   Id type(H5Tcopy(H5T_C_S1), H5Tclose);

@@ -69,7 +69,7 @@ class Group {
   bool has_attr(const std::string& name) const;
   std::string attr_string(const std::string& name) const;
   double attr_double(const std::string& name) const;
-  int64_t attr_int(const std::string& name) const;
+  int64_t attr_int(const std::string& name) const;  // a whole number, else xwam::Error naming it
   std::vector<double> attr_doubles(const std::string& name) const;
   void set_attr(const std::string& name, const std::string& value) const;
   void set_attr(const std::string& name, double value) const;

@@ -35,6 +35,18 @@ inline float from_unit(float y, float q01, float q99) {
 
 }  // namespace
 
+void NormStats::check_finite(const std::string& file) const {
+  auto check = [&](const float* values, int dims, const char* key) {
+    for (int d = 0; d < dims; ++d)
+      if (!std::isfinite(values[d]))
+        throw Error(file, std::string("key ") + key + "[" + std::to_string(d) + "]", "is not a finite number");
+  };
+  check(state_q01.data(), kStateDim, "state_q01");
+  check(state_q99.data(), kStateDim, "state_q99");
+  check(action_q01.data(), kActionDim, "action_q01");
+  check(action_q99.data(), kActionDim, "action_q99");
+}
+
 bool NormStats::state_dim_is_quaternion(int dim) {
   const int within = dim % kStatePerArm;
   return within >= 3 && within <= 6;

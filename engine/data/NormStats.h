@@ -3,6 +3,7 @@
 // for states and actions alike; quaternion dims and masked dims pass through unchanged.
 #pragma once
 #include <array>
+#include <string>
 #include <vector>
 
 #include "engine/data/Episode.h"
@@ -22,6 +23,9 @@ struct NormStats {
   void denormalize_state(const float* in16, float* out16) const;
   void normalize_action(const float* in14, float* out14) const;
   void denormalize_action(const float* in14, float* out14) const;
+
+  // Refuses a non-finite quantile, naming `file` and the key (e.g. "key state_q01[3]").
+  void check_finite(const std::string& file) const;
 
   // True for the dims the mapping leaves alone (quaternion components).
   static bool state_dim_is_quaternion(int dim);

@@ -11,6 +11,7 @@
 
 #include "engine/core/AtomicFile.h"
 #include "engine/core/OutputDir.h"
+#include "engine/core/ConfinedPath.h"
 #include "engine/core/Error.h"
 #include "engine/core/JsonFields.h"
 #include "engine/data/StateActionCodec.h"
@@ -68,16 +69,18 @@ Eigen::Matrix4d matrix_from_json(const json& j, const std::string& file, const s
 std::vector<double> array_rows(const json& j, int T, int D, const std::string& file, const std::string& key) {
   std::vector<double> out;
   out.reserve(static_cast<size_t>(T) * D);
-  std::function<void(const json&)> flatten = [&](const json& v) {
+  // At most T×a×b nesting: deeper lists are malformed (and would exhaust the stack).
+  std::function<void(const json&, int)> flatten = [&](const json& v, int depth) {
     if (v.is_array()) {
-      for (const auto& x : v) flatten(x);
+      if (depth > 3) throw Error(file, key, "lists nested deeper than T×a×b");
+      for (const auto& x : v) flatten(x, depth + 1);
     } else if (v.is_number()) {
       out.push_back(v.get<double>());
     } else {
       throw Error(file, key, "non-numeric entry");
     }
   };
-  flatten(j);
+  flatten(j, 0);
   if (out.size() < static_cast<size_t>(T) * D)
     throw Error(file, key, "has " + std::to_string(out.size()) + " numbers, expected at least " + std::to_string(T) + "x" +
                                 std::to_string(D));
@@ -88,14 +91,15 @@ std::vector<double> array_rows(const json& j, int T, int D, const std::string& f
 // Rotation matrices from T×9 / T×3×3 (row-major) or rotation vectors T×3.
 std::vector<Eigen::Matrix3d> rotations(const json& j, int T, const std::string& file, const std::string& key) {
   size_t count = 0;
-  std::function<void(const json&)> tally = [&](const json& v) {
+  std::function<void(const json&, int)> tally = [&](const json& v, int depth) {
     if (v.is_array()) {
-      for (const auto& x : v) tally(x);
+      if (depth > 3) throw Error(file, key, "lists nested deeper than T×3×3");
+      for (const auto& x : v) tally(x, depth + 1);
     } else {
       ++count;
     }
   };
-  tally(j);
+  tally(j, 0);
   std::vector<Eigen::Matrix3d> out(T);
   if (count >= static_cast<size_t>(T) * 9) {
     auto flat = array_rows(j, T, 9, file, key);
@@ -153,11 +157,19 @@ CameraCalibrations read_camera_calibrations(const std::string& path) {
     try {
       if (j.contains("intrinsics")) {
         const auto& k = j.at("intrinsics");
-        c.intrinsics = k.is_array() ? PinholeIntrinsics{k.at(0), k.at(1), k.at(2), k.at(3)}
-                                    : PinholeIntrinsics{k.at("fx"), k.at("fy"), k.at("cx"), k.at("cy")};
+        auto number = [&](const json& v, const char* part) {
+          return json_fields::finite_number(v, path, "cameras." + name + ".intrinsics." + part);
+        };
+        c.intrinsics = k.is_array() ? PinholeIntrinsics{number(k.at(0), "fx"), number(k.at(1), "fy"), number(k.at(2), "cx"),
+                                                        number(k.at(3), "cy")}
+                                    : PinholeIntrinsics{number(k.at("fx"), "fx"), number(k.at("fy"), "fy"),
+                                                        number(k.at("cx"), "cx"), number(k.at("cy"), "cy")};
       }
-      c.mount = camera_mount_from_string(j.value("mount", std::string("fixed")));
-      c.arm = j.value("arm", 0);
+      const std::string mount = j.value("mount", std::string("fixed"));
+      if (mount != "fixed" && mount != "wrist")
+        throw Error(path, where + " key mount", quoted_value(mount) + ", expected fixed or wrist");
+      c.mount = camera_mount_from_string(mount);
+      if (j.contains("arm")) c.arm = json_fields::integer<int>(j.at("arm"), path, "cameras." + name + ".arm", 0, kArms - 1);
       if (j.contains("T_world_cam")) c.T_world_cam = matrix_from_json(j.at("T_world_cam"), path, where + " key T_world_cam");
       if (j.contains("T_ee_cam")) c.T_ee_cam = matrix_from_json(j.at("T_ee_cam"), path, where + " key T_ee_cam");
       if (j.contains("depth")) {
@@ -169,8 +181,8 @@ CameraCalibrations read_camera_calibrations(const std::string& path) {
         } else if (kind != "linear") {
           throw Error(path, where + " key depth.encoding", "expected linear or inverse, got '" + kind + "'");
         }
-        m.near_m = d.at("near_m");
-        m.far_m = d.at("far_m");
+        m.near_m = json_fields::finite_number(d.at("near_m"), path, "cameras." + name + ".depth.near_m");
+        m.far_m = json_fields::finite_number(d.at("far_m"), path, "cameras." + name + ".depth.far_m");
         m.zero_is_invalid = d.value("zero_is_invalid", false);
         if (!(m.near_m > 0 || m.kind == DepthMapping::Kind::Linear) || m.far_m <= m.near_m)
           throw Error(path, where + " key depth", "needs 0 < near_m < far_m (near_m ≥ 0 for linear)");
@@ -254,6 +266,9 @@ NormStats read_xwam_statistics(const std::string& path) {
     }
     if (static_cast<int>(lo.size()) != slot.size || static_cast<int>(hi.size()) != slot.size)
       throw Error(path, std::string("key ") + slot.key, "expected " + std::to_string(slot.size) + " values");
+    for (int i = 0; i < slot.size; ++i)
+      if (!std::isfinite(lo[i]) || !std::isfinite(hi[i]))  // YAML spells them .nan and .inf
+        throw Error(path, std::string("key ") + slot.key, "holds a non-finite number");
     float* q01 = slot.state ? s.state_q01.data() : s.action_q01.data();
     float* q99 = slot.state ? s.state_q99.data() : s.action_q99.data();
     for (int i = 0; i < slot.size; ++i) {
@@ -295,7 +310,11 @@ std::vector<std::string> list_xwam_episodes(const std::string& root) {
   if (fs::exists(meta)) {
     json j = read_json(meta.string());
     if (!j.is_object()) throw Error(meta.string(), "expected {episode_key: num_frames}");
-    for (const auto& [key, frames] : j.items()) keys.push_back(key);
+    // Keys name files under data/: they may not lead out of it.
+    for (const auto& [key, frames] : j.items()) {
+      confined_path((fs::path(root) / "data").string(), key + ".json", meta.string(), quoted_value(key));
+      keys.push_back(key);
+    }
   } else {
     const fs::path data = fs::path(root) / "data";
     if (!fs::is_directory(data)) throw Error(root, "not an X-WAM dataset (no metadata.json and no data/ folder)");
@@ -310,16 +329,13 @@ std::vector<std::string> list_xwam_episodes(const std::string& root) {
   return keys;
 }
 
-Episode read_xwam_episode(const std::string& root, const std::string& key, const CameraCalibrations& calibrations) {
-  const std::string file = (fs::path(root) / "data" / (key + ".json")).string();
-  const json j = read_json(file);
+namespace {
+Episode episode_from_json(const json& j, const std::string& file, const std::string& root, const std::string& key,
+                          const CameraCalibrations& calibrations) {
   const std::string ep_where = "episode " + key;
   if (!j.contains("num_frames")) throw Error(file, ep_where, "missing key num_frames");
-  const json& frames = j.at("num_frames");
-  if (!frames.is_number_integer() || frames.get<int64_t>() < 1 || frames.get<int64_t>() > kMaxEpisodeFrames)
-    throw Error(file, ep_where + " key num_frames",
-                "must be an integer in [1, " + std::to_string(kMaxEpisodeFrames) + "], found " + frames.dump());
-  const int T = frames.get<int>();
+  // The bound keeps the state/action arrays allocated below small; videos bound the images.
+  const int T = json_fields::integer<int>(j.at("num_frames"), file, "num_frames", 1, kMaxEpisodeFrames);
 
   Episode ep;
   ep.name = key;
@@ -407,14 +423,20 @@ Episode read_xwam_episode(const std::string& root, const std::string& key, const
     throw Error(file, ep_where, "missing or empty key observations");
   for (const auto& [name, obs] : j.at("observations").items()) {
     const std::string where = ep_where + " camera " + name;
+    check_file_name(name, file, "observations." + quoted_value(name));
     for (const char* k : {"rgb_path", "fps"})
       if (!obs.contains(k)) throw Error(file, where, std::string("missing key ") + k);
-    const int start = obs.value("start", 0);
-    const int end = obs.value("end", start + T);
+    const int start = obs.contains("start") ? json_fields::integer<int>(obs.at("start"), file, "observations." + name + ".start", 0,
+                                                                        kMaxEpisodeFrames)
+                                            : 0;
+    const int end = obs.contains("end") ? json_fields::integer<int>(obs.at("end"), file, "observations." + name + ".end", 0,
+                                                                    2 * kMaxEpisodeFrames)
+                                        : start + T;
     if (end - start < T)
       throw Error(file, where, "observation covers frames [" + std::to_string(start) + ", " + std::to_string(end) +
                                    ") but the episode has " + std::to_string(T));
-    ep.fps = obs.at("fps").get<double>();
+    ep.fps = json_fields::finite_number(obs.at("fps"), file, "observations." + name + ".fps");
+    if (ep.fps <= 0) throw Error(file, "key observations." + name + ".fps", "must be positive");
     CameraInfo cam;
     cam.name = name;
     cam.mount = obs.value("type", std::string("static")) == "dynamic" ? CameraMount::Wrist : CameraMount::Fixed;
@@ -426,8 +448,13 @@ Episode read_xwam_episode(const std::string& root, const std::string& key, const
       cam.T_ee_cam = calib->second.T_ee_cam;
       cam.arm = calib->second.arm;
     }
-    auto resolve = [&](const std::string& p) { return fs::path(p).is_absolute() ? p : (fs::path(root) / p).string(); };
-    VideoReader rgb_video(resolve(obs.at("rgb_path").get<std::string>()));
+    // Video paths are relative to the dataset root and stay inside it.
+    auto resolve = [&](const char* key) {
+      const std::string full_key = "observations." + name + "." + key;
+      if (!obs.at(key).is_string()) throw Error(file, "key " + full_key, "expected a path");
+      return confined_path(root, obs.at(key).get<std::string>(), file, full_key);
+    };
+    VideoReader rgb_video(resolve("rgb_path"));
     if (rgb_video.num_frames() < start + T)
       throw Error(rgb_video.path(), where, "video has " + std::to_string(rgb_video.num_frames()) + " frames, the episode needs " +
                                                std::to_string(start + T));
@@ -441,7 +468,7 @@ Episode read_xwam_episode(const std::string& root, const std::string& key, const
     std::vector<float> depth;
     const bool metric_depth = obs.contains("depth_path") && calib != calibrations.end() && calib->second.depth;
     if (metric_depth) {
-      VideoReader depth_video(resolve(obs.at("depth_path").get<std::string>()));
+      VideoReader depth_video(resolve("depth_path"));
       if (depth_video.width() != cam.width || depth_video.height() != cam.height)
         throw Error(depth_video.path(), where, "depth video size differs from the RGB video's");
       if (depth_video.num_frames() < start + T)
@@ -460,6 +487,21 @@ Episode read_xwam_episode(const std::string& root, const std::string& key, const
   }
   ep.validate(file);
   return ep;
+}
+}  // namespace
+
+Episode read_xwam_episode(const std::string& root, const std::string& key, const CameraCalibrations& calibrations) {
+  const std::string file =
+      confined_path((fs::path(root) / "data").string(), key + ".json", (fs::path(root) / "metadata.json").string(),
+                    quoted_value(key));
+  const json j = read_json(file);
+  if (!j.is_object()) throw Error(file, "expected a JSON object");
+  // Type errors of the JSON library (a number where a string belongs) still name the file and episode.
+  try {
+    return episode_from_json(j, file, root, key, calibrations);
+  } catch (const json::exception& e) {
+    throw Error(file, "episode " + key, std::string("malformed entry: ") + e.what());
+  }
 }
 
 // --------------------------------------------------------------------------------------- writing
@@ -482,6 +524,8 @@ void export_xwam_dataset(const std::vector<Episode>& episodes, const NormStats& 
     j["observations"] = json::object();
     for (size_t c = 0; c < ep.cameras.size(); ++c) {
       const CameraInfo& cam = ep.cameras[c];
+      // The name becomes a folder under video/ and depth/: no '..', no separators.
+      check_file_name(cam.name, root, "episode " + ep.name + " camera name");
       const std::string rgb_rel = "video/" + cam.name + "/" + chunk + "/" + name + ".mp4";
       const std::string depth_rel = "depth/" + cam.name + "/" + chunk + "/" + name + ".mp4";
       fs::create_directories((fs::path(root) / rgb_rel).parent_path());

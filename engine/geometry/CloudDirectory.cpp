@@ -8,7 +8,9 @@
 
 #include "engine/core/AtomicFile.h"
 #include "engine/core/OutputDir.h"
+#include "engine/core/ConfinedPath.h"
 #include "engine/core/Error.h"
+#include "engine/core/JsonFields.h"
 #include "engine/geometry/PlyFile.h"
 
 namespace fs = std::filesystem;
@@ -27,7 +29,7 @@ json matrix_json(const Eigen::Matrix4d& m) {
 Eigen::Matrix4d matrix_from_json(const json& j, const std::string& file, const std::string& key) {
   if (!j.is_array() || j.size() != 16) throw Error(file, "key " + key, "expected 16 numbers (row-major 4x4)");
   Eigen::Matrix4d m;
-  for (int i = 0; i < 16; ++i) m(i / 4, i % 4) = j[i].get<double>();
+  for (int i = 0; i < 16; ++i) m(i / 4, i % 4) = json_fields::finite_number(j[i], file, key + "[" + std::to_string(i) + "]");
   return m;
 }
 
@@ -87,35 +89,45 @@ CloudSequence read_cloud_directory(const std::string& dir) {
   } catch (const json::exception& e) {
     throw Error(path, std::string("malformed JSON: ") + e.what());
   }
+  if (!manifest.is_object()) throw Error(path, "expected a JSON object");
   CloudSequence seq;
   try {
-    const size_t frames = manifest.at("frames").get<size_t>();
     const auto& files = manifest.at("files");
+    if (!files.is_array()) throw Error(path, "key files", "expected a list of PLY file names");
+    const size_t frames = json_fields::integer<size_t>(manifest.at("frames"), path, "frames");
     if (files.size() != frames) throw Error(path, "key files", "lists " + std::to_string(files.size()) + " files for " +
                                                                    std::to_string(frames) + " frames");
-    for (const auto& f : files) seq.frames.push_back(read_ply((fs::path(dir) / f.get<std::string>()).string()));
-    seq.frame_indices = manifest.value("frame_indices", std::vector<int>{});
-    seq.fps = manifest.value("fps", 0.0);
+    for (size_t k = 0; k < files.size(); ++k) {
+      const std::string key = "files[" + std::to_string(k) + "]";
+      if (!files[k].is_string()) throw Error(path, "key " + key, "expected a file name");
+      seq.frames.push_back(read_ply(confined_path(dir, files[k].get<std::string>(), path, key)));
+    }
+    for (const auto& f : manifest.value("frame_indices", json::array()))
+      seq.frame_indices.push_back(json_fields::integer<int>(f, path, "frame_indices"));
+    if (manifest.contains("fps")) seq.fps = json_fields::finite_number(manifest.at("fps"), path, "fps");
     seq.source = manifest.value("source", std::string{});
     for (const auto& c : manifest.value("cameras", json::array())) {
       CameraModel cam;
       cam.name = c.at("name").get<std::string>();
-      const auto K = c.at("K").get<std::vector<double>>();
-      if (K.size() != 4) throw Error(path, "key cameras.K", "expected [fx, fy, cx, cy]");
+      const std::string key = "cameras[" + cam.name + "]";
+      const auto K = json_fields::finite_numbers<double>(c.at("K"), path, key + ".K");
+      if (K.size() != 4) throw Error(path, "key " + key + ".K", "expected [fx, fy, cx, cy]");
       cam.fx = K[0], cam.fy = K[1], cam.cx = K[2], cam.cy = K[3];
-      cam.width = c.at("width").get<int>();
-      cam.height = c.at("height").get<int>();
-      cam.T_world_cam = matrix_from_json(c.at("T_world_cam"), path, "cameras.T_world_cam");
+      cam.width = json_fields::integer<int>(c.at("width"), path, key + ".width", 0);
+      cam.height = json_fields::integer<int>(c.at("height"), path, key + ".height", 0);
+      cam.T_world_cam = matrix_from_json(c.at("T_world_cam"), path, key + ".T_world_cam");
       seq.cameras.push_back(cam);
     }
     for (const auto& frame : manifest.value("camera_poses", json::array())) {
       std::vector<Eigen::Matrix4d> poses;
-      for (const auto& T : frame) poses.push_back(matrix_from_json(T, path, "camera_poses"));
+      const std::string key = "camera_poses[" + std::to_string(seq.camera_poses.size()) + "]";
+      for (const auto& T : frame) poses.push_back(matrix_from_json(T, path, key + "[" + std::to_string(poses.size()) + "]"));
       seq.camera_poses.push_back(poses);
     }
     for (const auto& p : manifest.value("trajectory", json::array())) {
-      const auto v = p.get<std::vector<double>>();
-      if (v.size() != 3) throw Error(path, "key trajectory", "expected [x, y, z] per frame");
+      const std::string key = "trajectory[" + std::to_string(seq.trajectory.size()) + "]";
+      const auto v = json_fields::finite_numbers<double>(p, path, key);
+      if (v.size() != 3) throw Error(path, "key " + key, "expected [x, y, z] per frame");
       seq.trajectory.emplace_back(v[0], v[1], v[2]);
     }
   } catch (const json::exception& e) {

@@ -3,6 +3,7 @@
 #include "engine/geometry/Evaluation.h"
 
 #include <cmath>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "engine/core/Error.h"
@@ -37,10 +38,15 @@ struct MetricsMean {
   }
 };
 
+// The file errors about a rollout name: its manifest, or "rollout" for one built in memory.
+std::string rollout_file(const Rollout& rollout) {
+  return rollout.dir.empty() ? "rollout" : (std::filesystem::path(rollout.dir) / "manifest.json").string();
+}
+
 int local_frame(const data::Episode& episode, const Rollout& rollout, int stored_frame, const std::string& key) {
   const int t = stored_frame - episode.first_frame;
   if (t < 0 || t >= episode.num_frames)
-    throw Error(rollout.dir.empty() ? "rollout" : rollout.dir, "key " + key,
+    throw Error(rollout_file(rollout), "key " + key,
                 "frame " + std::to_string(stored_frame) + " is outside episode " + episode.name + " (frames " +
                     std::to_string(episode.first_frame) + "…" + std::to_string(episode.first_frame + episode.num_frames - 1) +
                     ")");
@@ -51,6 +57,7 @@ int local_frame(const data::Episode& episode, const Rollout& rollout, int stored
 Rollout copy_last_rollout(const data::Episode& episode, const Rollout& rollout) {
   const int s = local_frame(episode, rollout, rollout.start_frame, "start_frame");
   Rollout b;
+  b.dir = rollout.dir;
   b.start_frame = rollout.start_frame;
   b.frame_indices = rollout.frame_indices;
   b.action_frame_indices = rollout.action_frame_indices;
@@ -59,8 +66,8 @@ Rollout copy_last_rollout(const data::Episode& episode, const Rollout& rollout) 
     b.states.insert(b.states.end(), episode.state(s), episode.state(s) + data::kStateDim);
   for (const auto& rv : rollout.views) {
     const int c = episode.camera_index(rv.camera);
-    if (c < 0) throw Error("", "camera " + rv.camera, "rollout camera is not in episode " + episode.name);
-    if (episode.rgb[c].empty()) throw Error("", "camera " + rv.camera, "episode has no recorded RGB to compare with");
+    if (c < 0) throw Error(rollout_file(rollout), "camera " + rv.camera, "rollout camera is not in episode " + episode.name);
+    if (episode.rgb[c].empty()) throw Error(rollout_file(rollout), "camera " + rv.camera, "episode has no recorded RGB to compare with");
     RolloutView view;
     view.camera = rv.camera;
     view.width = episode.cameras[c].width;
@@ -82,13 +89,13 @@ EvaluationResult evaluate(const data::Episode& episode, const Rollout& rollout, 
   std::vector<int> cams;
   for (const auto& rv : rollout.views) {
     const int c = episode.camera_index(rv.camera);
-    if (c < 0) throw Error("", "camera " + rv.camera, "rollout camera is not in episode " + episode.name);
+    if (c < 0) throw Error(rollout_file(rollout), "camera " + rv.camera, "rollout camera is not in episode " + episode.name);
     if (rv.width != episode.cameras[c].width || rv.height != episode.cameras[c].height)
-      throw Error("", "camera " + rv.camera,
+      throw Error(rollout_file(rollout), "camera " + rv.camera,
                   "predicted images are " + std::to_string(rv.width) + "x" + std::to_string(rv.height) +
                       ", recorded ones " + std::to_string(episode.cameras[c].width) + "x" +
                       std::to_string(episode.cameras[c].height));
-    if (episode.rgb[c].empty()) throw Error("", "camera " + rv.camera, "episode has no recorded RGB to compare with");
+    if (episode.rgb[c].empty()) throw Error(rollout_file(rollout), "camera " + rv.camera, "episode has no recorded RGB to compare with");
     cams.push_back(c);
   }
 

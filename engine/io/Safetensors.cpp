@@ -8,8 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/core/AtomicFile.h"
+#include "engine/core/ConfinedPath.h"
 #include "engine/core/Error.h"
 #include "engine/core/JsonFields.h"
+#include "engine/io/FiniteWeights.h"
 #include "engine/io/MappedFile.h"
 
 namespace xwam::io {
@@ -174,8 +176,9 @@ TensorMap read_sharded_safetensors(const std::string& index_path) {
   std::map<std::string, TensorMap> shards;
   TensorMap out;
   for (const auto& [name, file] : index.at("weight_map").items()) {
-    if (!file.is_string()) throw Error(index_path, "key weight_map." + name, "is not a file name");
-    const std::string shard = (dir / file.get<std::string>()).string();
+    // Shards lie beside the index: a name may not lead elsewhere.
+    if (!file.is_string()) throw Error(index_path, "key weight_map." + name, "expected a shard file name");
+    const std::string shard = confined_path(dir.string(), file.get<std::string>(), index_path, "weight_map." + name);
     if (!shards.count(shard)) shards[shard] = read_safetensors(shard);
     auto it = shards[shard].find(name);
     if (it == shards[shard].end()) throw Error(shard, "tensor " + name, "listed in the index but missing from the shard");
@@ -214,6 +217,9 @@ void load_into(torch::nn::Module& module, const TensorMap& tensors, const std::s
   if (!shapes.empty()) problems += (problems.empty() ? "" : "; ") + std::string("shape: ") + shapes;
   if (!unexpected.empty() && !allow_unexpected) problems += (problems.empty() ? "" : "; ") + std::string("unexpected: ") + unexpected;
   if (!problems.empty()) throw Error(origin, "weights do not fit the model (nothing loaded): " + problems);
+  TensorMap used;
+  for (const auto& [name, target] : targets) used.emplace(name, tensors.at(name));
+  check_finite_weights(used, origin);
   torch::NoGradGuard no_grad;
   for (auto& [name, target] : targets) target.copy_(tensors.at(name).to(target.dtype()));
 }

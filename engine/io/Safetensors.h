@@ -29,6 +29,7 @@ TensorMap read_sharded_safetensors(const std::string& index_path);
 // and loads nothing when a tensor is missing, unexpected (unless allow_unexpected) or of another
 // shape: the error lists them by name, e.g. "missing: blocks.3.ffn.0.weight; shape: head.head.weight
 // [8, 48] vs [16, 48]".
+// A tensor holding NaN or inf is refused by name too (check_finite_weights), before anything is loaded.
 void load_into(torch::nn::Module& module, const TensorMap& tensors, const std::string& origin,
                bool allow_unexpected = false);
 // The module's parameters and buffers as a TensorMap (for write_safetensors).

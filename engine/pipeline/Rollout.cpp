@@ -5,6 +5,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/data/Clip.h"
+#include "engine/model/MemoryPlan.h"
 #include "engine/pipeline/ClipBatch.h"
 #include "engine/pipeline/ComputeDevice.h"
 #include "engine/pipeline/TextContextCache.h"
@@ -19,12 +20,16 @@ double ms_since(Clock::time_point t0) {
 }
 }  // namespace
 
+// LibTorch errors (a tensor op that fails, a device out of memory) name the checkpoint and leave
+// their C++ backtrace behind.
 Predictor Predictor::load(const std::string& checkpoint, torch::Device device, const std::string& wan_dir,
-                          std::optional<torch::ScalarType> dtype) {
+                          std::optional<torch::ScalarType> dtype) try {
   model::CheckpointData ckpt = model::read_checkpoint(checkpoint, wan_dir);
   CheckpointMeta meta = CheckpointMeta::from_json(ckpt.extra_json, ckpt.origin);
   model::XWamNetworks nets = model::load_networks(ckpt, checkpoint, {device, dtype.value_or(default_dtype(device))});
   return Predictor(std::move(nets), ckpt.config, std::move(meta), device, ckpt.origin);
+} catch (const c10::Error& e) {
+  throw Error(checkpoint, std::string("cannot load the networks: ") + e.what_without_backtrace());
 }
 
 Predictor::Predictor(model::XWamNetworks networks, model::XWamConfig config, CheckpointMeta meta, torch::Device device,
@@ -89,11 +94,14 @@ void Predictor::check(const data::Episode& ep, const RolloutRequest& r) const {
     throw Error(origin_, where, "action-conditioned mode needs " + std::to_string(config_.num_actions) + " × " +
                                     std::to_string(config_.action_dim) + " actions, got " + std::to_string(r.given_actions.size()) +
                                     " values");
-  if (r.guidance_scale <= 0) throw Error(origin_, where, "guidance scale must be positive");
+  if (!(r.guidance_scale > 0) || !std::isfinite(r.guidance_scale)) throw Error(origin_, where, "guidance scale must be a positive number");
+  for (size_t i = 0; i < r.given_actions.size(); ++i)
+    if (!std::isfinite(r.given_actions[i]))
+      throw Error("given actions", "value " + std::to_string(i), "is not a finite number");
 }
 
 RolloutResult Predictor::run(const data::Episode& ep, const RolloutRequest& r, const RolloutEvents& events,
-                             const CancelToken* cancel) {
+                             const CancelToken* cancel) try {
   check(ep, r);
   torch::NoGradGuard no_grad;
   const auto& c = config_;
@@ -135,6 +143,13 @@ RolloutResult Predictor::run(const data::Episode& ep, const RolloutRequest& r, c
     start.action = torch::tensor(normalized).view({1, K, c.action_dim}).to(device_);
   }
 
+  // A network that yields NaN/inf (bad weights, an overflow in float16) is an error, not a result.
+  auto require_finite_output = [&](const torch::Tensor& t, const char* what) {
+    if (!torch::isfinite(t).all().item<bool>())
+      throw Error(origin_, "episode " + ep.name, std::string("the network predicted non-finite ") + what +
+                                                     " (NaN or inf) with weights in " + model::dtype_name(dtype()));
+  };
+
   // Un-normalized actions and states of the chunk, handed out the moment they are final. Dimensions
   // the episode does not have (a missing arm) are zero, and dimensions that were constant over the
   // training data keep that constant: the statistics cannot scale them, so the network's residual
@@ -149,6 +164,8 @@ RolloutResult Predictor::run(const data::Episode& ep, const RolloutRequest& r, c
     ActionChunk chunk;
     chunk.latency_ms = latency_ms;
     const torch::Tensor a = x.action.to(torch::kCPU).contiguous(), s = x.state.to(torch::kCPU).contiguous();
+    require_finite_output(a, "actions");
+    require_finite_output(s, "states");
     chunk.actions.resize(static_cast<size_t>(K) * c.action_dim);
     for (int k = 0; k < K; ++k) {
       float* out = chunk.actions.data() + k * c.action_dim;
@@ -197,12 +214,14 @@ RolloutResult Predictor::run(const data::Episode& ep, const RolloutRequest& r, c
       view.height = Hp;
       const torch::Tensor latents = torch::cat({cond.video.select(1, v), d.clean.video.select(1, v)}, 2);
       const torch::Tensor rgb = nets_.vae->decode(latents)[0].slice(1, 1);  // [3, H, Hp, Wp]
+      require_finite_output(rgb, "RGB frames");
       view.rgb.resize(static_cast<size_t>(H) * Hp * Wp * 3);
       const torch::Tensor bytes = ((rgb.clamp(-1, 1) + 1) * 127.5).round().to(torch::kUInt8).permute({1, 2, 3, 0}).contiguous().cpu();
       std::memcpy(view.rgb.data(), bytes.data_ptr<uint8_t>(), view.rgb.size());
       if (d.depth.defined()) {
         const torch::Tensor pseudo = nets_.vae->decode(d.depth.select(1, v))[0].slice(1, 1);
         const torch::Tensor depth = model::pseudo_rgb_to_depth(pseudo, 0, c.depth_near_m, c.depth_far_m).contiguous().cpu();
+        require_finite_output(depth, "depth");
         view.depth.assign(depth.data_ptr<float>(), depth.data_ptr<float>() + depth.numel());
       }
       ro.views.push_back(std::move(view));
@@ -213,6 +232,8 @@ RolloutResult Predictor::run(const data::Episode& ep, const RolloutRequest& r, c
   result.timings.total_ms = ms_since(t_start);
   ro.validate();
   return result;
+} catch (const c10::Error& e) {
+  throw Error(origin_, "episode " + ep.name, std::string("rollout failed in LibTorch: ") + e.what_without_backtrace());
 }
 
 }  // namespace xwam::pipeline

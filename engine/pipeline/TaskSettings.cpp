@@ -86,6 +86,7 @@ data::NormStats norm_stats_from_json(const std::string& text, const std::string&
   } catch (const std::exception& e) {
     throw Error(origin, "key norm_stats", std::string("missing or malformed: ") + e.what());
   }
+  s.check_finite(origin);
   return s;
 }
 

@@ -3,7 +3,9 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "engine/core/ConfinedPath.h"
 #include "engine/core/Error.h"
+#include "engine/core/JsonFields.h"
 #include "engine/data/XWamDataset.h"
 #include "engine/pipeline/ClipBatch.h"
 #include "engine/sampling/Denoiser.h"
@@ -18,13 +20,23 @@ std::string CheckpointMeta::to_json() const {
 
 CheckpointMeta CheckpointMeta::from_json(const std::string& extra_json, const std::string& origin) {
   CheckpointMeta m;
-  const json j = json::parse(extra_json.empty() ? "{}" : extra_json);
+  const json j = json_fields::parse(extra_json.empty() ? "{}" : extra_json, origin);
+  if (!j.is_object()) throw Error(origin, "expected a JSON object of checkpoint metadata");
   // A released run keeps its statistics in its config.yaml (dataset.statistics), which the reader names.
   const json source = j.value("source", json::object());
   if (j.contains("norm_stats")) m.stats = norm_stats_from_json(j.at("norm_stats").dump(), origin);
-  else if (source.contains("config_yaml")) m.stats = data::read_xwam_statistics(source.at("config_yaml").get<std::string>());
+  else if (source.contains("config_yaml") && source.at("config_yaml").is_string())
+    m.stats = data::read_xwam_statistics(source.at("config_yaml").get<std::string>());
   else throw Error(origin, "key norm_stats", "missing: the checkpoint does not say how states/actions were normalized");
-  if (j.contains("cameras")) m.cameras = j.at("cameras").get<std::vector<std::string>>();
+  // Camera names become folder names of the rollouts this checkpoint writes.
+  if (j.contains("cameras")) {
+    if (!j.at("cameras").is_array()) throw Error(origin, "key cameras", "expected a list of camera names");
+    for (const auto& c : j.at("cameras")) {
+      if (!c.is_string()) throw Error(origin, "key cameras", "expected a list of camera names");
+      check_file_name(c.get<std::string>(), origin, "cameras");
+      m.cameras.push_back(c.get<std::string>());
+    }
+  }
   return m;
 }
 

@@ -10,6 +10,7 @@
 
 #include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
+#include "engine/core/JsonFields.h"
 #include "engine/train/LrSchedule.h"
 #include "engine/train/RunFolder.h"
 
@@ -121,9 +122,14 @@ void Trainer::run(TrainTask& task, data::ClipLoader& train, data::ClipLoader* ev
     } catch (const c10::Error& e) {
       throw Error(dir, std::string("cannot restore optimizer/EMA state: ") + e.what_without_backtrace());
     }
-    json state = json::parse(read_text((fs::path(dir) / "state.json").string()));
-    step = state.at("step").get<int64_t>();
-    train.seek({state.at("loader_epoch").get<int64_t>(), state.at("loader_batch").get<int64_t>()});
+    const std::string state_path = (fs::path(dir) / "state.json").string();
+    const json state = json_fields::parse(read_text(state_path), state_path);
+    auto count = [&](const char* key) {
+      if (!state.contains(key)) throw Error(state_path, std::string("key ") + key, "missing");
+      return json_fields::integer<int64_t>(state.at(key), state_path, key, 0);
+    };
+    step = count("step");
+    train.seek({count("loader_epoch"), count("loader_batch")});
   } else {
     // Every rank starts from rank 0's initialization.
     parallel_.broadcast(params);

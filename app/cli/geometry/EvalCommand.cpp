@@ -1,6 +1,7 @@
 // `xwam eval`: metrics of a rollout against the recorded episode, with the copy-last baseline.
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "app/cli/Command.h"
@@ -39,7 +40,7 @@ XWAM_COMMAND(eval, "Metrics of a rollout against the recorded episode (per frame
   const geometry::Rollout rollout = geometry::read_rollout(dir);
   const data::Episode episode = data::read_episode(scene.file, scene.episode);
   if (!rollout.episode_name.empty() && rollout.episode_name != episode.name)
-    throw Error(dir, "key episode_name",
+    throw Error((std::filesystem::path(dir) / "manifest.json").string(), "key episode_name",
                 "rollout was made from episode '" + rollout.episode_name + "', the scene names '" + episode.name + "'");
   const geometry::EvaluationReport report = geometry::evaluate_rollout(episode, rollout, options);
 

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "app/cli/Command.h"
@@ -59,7 +60,7 @@ XWAM_COMMAND(fuse, "Fuse recorded or predicted multi-view depth into an animated
     const geometry::Rollout rollout = geometry::read_rollout(source);
     const data::Episode episode = data::read_episode(scene.file, scene.episode);
     if (!rollout.episode_name.empty() && rollout.episode_name != episode.name)
-      throw Error(source, "key episode_name",
+      throw Error((std::filesystem::path(source) / "manifest.json").string(), "key episode_name",
                   "rollout was made from episode '" + rollout.episode_name + "', the scene names '" + episode.name + "'");
     sequence = geometry::fuse_predicted(episode, rollout, options, cameras);
     // Per-point error against the recorded frames, when the episode has depth for the cameras used.

@@ -1,6 +1,7 @@
 // `xwam rollout`: action-first asynchronous denoising from one episode frame. Prints the action chunk
 // the moment it is final, then video progress; writes the rollout directory (docs/rollout-format.md)
 // plus rollout.json with the request and timings, and optionally a predicted-vs-recorded mp4.
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,7 @@
 
 #include "app/cli/Command.h"
 #include "app/cli/StopSignal.h"
+#include "engine/core/ConfinedPath.h"
 #include "engine/core/Error.h"
 #include "engine/core/OutputDir.h"
 #include "engine/core/RegularFile.h"
@@ -43,8 +45,10 @@ std::vector<float> read_actions_csv(const std::string& path) {
       try {
         values.push_back(std::stof(cell));
       } catch (const std::exception&) {
-        throw Error(path, "row " + std::to_string(row), "'" + cell + "' is not a number");
+        throw Error(path, "row " + std::to_string(row), quoted_value(cell, 32) + " is not a number");
       }
+      if (!std::isfinite(values.back()))
+        throw Error(path, "row " + std::to_string(row) + " value " + std::to_string(n), "is not a finite number");
       ++n;
     }
     if (n != data::kActionDim) throw Error(path, "row " + std::to_string(row), "has " + std::to_string(n) + " values, not 14");
