@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "render/Colormap.h"
+#include "engine/core/Colormap.h"
 #include "render/RenderError.h"
 #include "render/VulkanContext.h"
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "render/Colormap.h"
+#include "engine/core/Colormap.h"
 #include "render/RenderError.h"
 
 namespace xwam::render {

@@ -56,7 +56,7 @@ void CameraGrid::set_episode(std::shared_ptr<const data::Episode> episode) {
     // RGB sits on top of its depth map, the pair centred in the space (not two far-apart images).
     for (ImageView* v : {tile.rgb, tile.pred_rgb}) v->set_vertical_alignment(Qt::AlignBottom);
     for (ImageView* v : {tile.depth, tile.pred_depth}) v->set_vertical_alignment(Qt::AlignTop);
-    tile.depth_range = depth_range(*episode_, static_cast<int>(c));
+    tile.depth_range = geometry::depth_range(*episode_, static_cast<int>(c));
     tile.legend = new QWidget(this);
     if (cam.has_depth) {
       // A small colour bar: near (warm) on the left, far (cool) on the right, with the range beside it.
@@ -157,7 +157,7 @@ void CameraGrid::refresh() {
     const int at = std::clamp(rollout_->frame_indices[predicted_k_] - episode_->first_frame, 0, episode_->num_frames - 1);
     const float max_error = 0.1f * (tile.depth_range.second - tile.depth_range.first);
     tile.pred_depth->set_image(show_depth_errors_
-                                   ? depth_error_image(view, predicted_k_, *episode_, static_cast<int>(c), at, max_error)
+                                   ? to_qimage(geometry::depth_error_image(view, predicted_k_, *episode_, static_cast<int>(c), at, max_error))
                                    : depth_image(view, predicted_k_, tile.depth_range.first, tile.depth_range.second));
     tile.pred_depth->set_text(tr("no predicted depth"));
     tile.pred_label->setText(tr("predicted (frame %1)").arg(at));

@@ -1,5 +1,10 @@
 #include "widgets/Timeline.h"
 
+#include <QSignalBlocker>
+#include <vector>
+
+#include "widgets/TimeModel.h"
+
 #include <QHBoxLayout>
 #include <QPainter>
 #include <QStyleOptionSlider>
@@ -7,7 +12,6 @@
 #include <QLabel>
 #include <QSlider>
 #include <QStyle>
-#include <QTimer>
 #include <QToolButton>
 
 namespace xwam::widgets {
@@ -16,14 +20,14 @@ namespace {
 // A thin strip under the slider with a tick at each marked frame, aligned with the slider's handle.
 class MarksBar : public QWidget {
  public:
-  MarksBar(QSlider* slider, const std::vector<int>& marks, QWidget* parent)
-      : QWidget(parent), slider_(slider), marks_(marks) {
+  MarksBar(QSlider* slider, const TimeModel* time, QWidget* parent) : QWidget(parent), slider_(slider), time_(time) {
     setFixedHeight(5);
   }
 
  protected:
   void paintEvent(QPaintEvent*) override {
-    if (marks_.empty() || slider_->maximum() <= slider_->minimum()) return;
+    const std::vector<int>& marks = time_->predicted_frames();
+    if (marks.empty() || slider_->maximum() <= slider_->minimum()) return;
     QStyleOptionSlider opt;
     opt.initFrom(slider_);
     opt.orientation = Qt::Horizontal;
@@ -34,7 +38,7 @@ class MarksBar : public QWidget {
     const int span = groove.width() - handle.width();
     const int x0 = slider_->mapTo(parentWidget(), groove.topLeft()).x() - x() + handle.width() / 2;
     QPainter p(this);
-    for (int f : marks_) {
+    for (int f : marks) {
       const int x = x0 + QStyle::sliderPositionFromValue(opt.minimum, opt.maximum, f, span);
       p.fillRect(QRect(x - 1, 0, 3, height()), QColor(255, 160, 60));
     }
@@ -42,11 +46,11 @@ class MarksBar : public QWidget {
 
  private:
   QSlider* slider_;
-  const std::vector<int>& marks_;
+  const TimeModel* time_;
 };
 }  // namespace
 
-Timeline::Timeline(QWidget* parent) : QWidget(parent) {
+Timeline::Timeline(TimeModel* time, QWidget* parent) : QWidget(parent), time_(time) {
   auto* layout = new QHBoxLayout(this);
   layout->setContentsMargins(4, 2, 4, 2);
   auto* prev = new QToolButton(this);
@@ -60,7 +64,7 @@ Timeline::Timeline(QWidget* parent) : QWidget(parent) {
   next->setToolTip(tr("Next frame"));
   slider_ = new QSlider(Qt::Horizontal, this);
   slider_->setToolTip(tr("Orange ticks: frames with a prediction"));
-  marks_bar_ = new MarksBar(slider_, marks_, this);
+  marks_bar_ = new MarksBar(slider_, time_, this);
   auto* slider_column = new QVBoxLayout;
   slider_column->setSpacing(0);
   slider_column->addWidget(slider_);
@@ -72,53 +76,30 @@ Timeline::Timeline(QWidget* parent) : QWidget(parent) {
   layout->addWidget(next);
   layout->addLayout(slider_column, 1);
   layout->addWidget(label_);
-  timer_ = new QTimer(this);
 
-  connect(prev, &QToolButton::clicked, this, [this] { step(-1); });
-  connect(next, &QToolButton::clicked, this, [this] { step(1); });
-  connect(play_button_, &QToolButton::clicked, this, &Timeline::toggle_play);
-  connect(slider_, &QSlider::valueChanged, this, [this](int t) {
-    label_->setText(tr("frame %1 / %2").arg(t).arg(std::max(0, num_frames_ - 1)));
-    emit frame_changed(t);
+  connect(prev, &QToolButton::clicked, time_, [this] { time_->step(-1); });
+  connect(next, &QToolButton::clicked, time_, [this] { time_->step(1); });
+  connect(play_button_, &QToolButton::clicked, time_, &TimeModel::toggle_play);
+  connect(slider_, &QSlider::valueChanged, time_, &TimeModel::set_frame);
+  connect(time_, &TimeModel::frame_changed, this, &Timeline::show_frame);
+  connect(time_, &TimeModel::range_changed, this, [this](int n) {
+    const QSignalBlocker quiet(slider_);
+    slider_->setRange(0, std::max(0, n - 1));
+    slider_->setEnabled(n > 1);
+    show_frame(time_->frame());
   });
-  connect(timer_, &QTimer::timeout, this, [this] {
-    // Loop playback: a rollout is short, and looping is what reviewers expect.
-    set_frame(frame() + 1 < num_frames_ ? frame() + 1 : 0);
+  connect(time_, &TimeModel::predicted_frames_changed, marks_bar_, qOverload<>(&QWidget::update));
+  connect(time_, &TimeModel::playing_changed, this, [this](bool playing) {
+    play_button_->setIcon(style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
   });
-  set_range(0, 10.0);
+  slider_->setEnabled(false);
+  show_frame(0);
 }
 
-void Timeline::set_range(int num_frames, double fps) {
-  pause();
-  num_frames_ = num_frames;
-  slider_->setRange(0, std::max(0, num_frames - 1));
-  slider_->setEnabled(num_frames > 1);
-  timer_->setInterval(static_cast<int>(1000.0 / std::max(1.0, fps)));
-  slider_->setValue(0);
-  label_->setText(tr("frame %1 / %2").arg(0).arg(std::max(0, num_frames - 1)));
+void Timeline::show_frame(int t) {
+  const QSignalBlocker quiet(slider_);
+  slider_->setValue(t);
+  label_->setText(tr("frame %1 / %2").arg(t).arg(std::max(0, time_->num_frames() - 1)));
 }
-
-int Timeline::frame() const { return slider_->value(); }
-
-void Timeline::set_marks(const std::vector<int>& frames) {
-  marks_ = frames;
-  marks_bar_->update();
-}
-bool Timeline::playing() const { return timer_->isActive(); }
-void Timeline::set_frame(int t) { slider_->setValue(t); }
-
-void Timeline::play() {
-  if (num_frames_ < 2) return;
-  timer_->start();
-  play_button_->setIcon(style()->standardIcon(QStyle::SP_MediaPause));
-}
-
-void Timeline::pause() {
-  timer_->stop();
-  play_button_->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
-}
-
-void Timeline::toggle_play() { playing() ? pause() : play(); }
-void Timeline::step(int delta) { set_frame(std::clamp(frame() + delta, 0, std::max(0, num_frames_ - 1))); }
 
 }  // namespace xwam::widgets

@@ -1,23 +1,17 @@
-// The rollout façade's worker: checkpoint loading, Predictor::run and evaluation off the GUI thread.
-// LibTorch before any Qt header: Qt's `slots` / `signals` macros would break LibTorch's headers.
-#ifdef XWAM_STUDIO_ROLLOUTS
-#include "engine/model/MemoryPlan.h"
-#include "engine/pipeline/ComputeDevice.h"
-#include "engine/pipeline/Rollout.h"
-#endif
-
 #include "app/studio/RolloutRunner.h"
-#include "app/studio/RolloutComparison.h"
 
 #include <QElapsedTimer>
-#include <QThreadPool>
 #include <QFuture>
+#include <QThreadPool>
 #include <QtConcurrent/QtConcurrent>
 #include <optional>
 
 #include "engine/core/Error.h"
 #include "engine/core/OutputDir.h"
 #include "engine/core/Progress.h"
+#ifdef XWAM_STUDIO_ROLLOUTS
+#include "engine/pipeline/Engine.h"
+#endif
 
 namespace xwam::studio {
 
@@ -30,10 +24,8 @@ struct RolloutRunner::Impl {
   bool running = false;
   std::shared_ptr<CancelToken> cancel = std::make_shared<CancelToken>();  // a fresh one per run
 #ifdef XWAM_STUDIO_ROLLOUTS
-  // The loaded checkpoint, reused while the same path (and Wan2.2 folder) is asked for. Touched only
-  // by the worker (one run at a time).
-  std::optional<pipeline::Predictor> predictor;
-  QString loaded_path, loaded_wan_dir;
+  // The loaded checkpoint, reused while the same one is asked for. Touched only by the worker.
+  std::optional<pipeline::Engine> engine;
 #endif
 };
 
@@ -62,7 +54,7 @@ QStringList RolloutRunner::devices() {
   QStringList names{"cpu"};
 #ifdef XWAM_STUDIO_ROLLOUTS
   names.clear();
-  for (const auto& name : pipeline::available_devices()) names << QString::fromStdString(name);
+  for (const auto& device : pipeline::usable_devices()) names << QString::fromStdString(device.name());
 #endif
   return names;
 }
@@ -82,39 +74,27 @@ bool RolloutRunner::start(std::shared_ptr<const data::Episode> episode, const Ru
     Impl& d = *impl_;
     try {
       if (!episode) throw Error("no episode is open");
-      const torch::Device device = pipeline::parse_device(settings.device.toStdString(), "device");
-      const torch::ScalarType dtype = pipeline::parse_dtype(settings.dtype.toStdString(), device, "precision");
-      if (!d.predictor || d.loaded_path != settings.checkpoint || d.loaded_wan_dir != settings.wan_dir ||
-          d.predictor->device() != device || d.predictor->dtype() != dtype) {
+      const pipeline::EngineOptions wanted{settings.checkpoint, settings.wan_dir, settings.device, settings.dtype};
+      const auto& loaded = d.engine ? &d.engine->options() : nullptr;
+      if (!loaded || loaded->checkpoint != wanted.checkpoint || loaded->wan_dir != wanted.wan_dir ||
+          loaded->device != wanted.device || loaded->dtype != wanted.dtype) {
+        const char* precision = pipeline::dtype_label(wanted.dtype);
         post([this, text = QString("load on %1 (%2)")
-                                .arg(QString::fromStdString(device.str()), QString::fromStdString(model::dtype_name(dtype)))] {
+                                .arg(QString::fromStdString(wanted.device.name()), *precision ? precision : "default")] {
           emit stage(text);
         });
-        d.predictor.reset();
-        d.predictor.emplace(pipeline::Predictor::load(settings.checkpoint.toStdString(), device,
-                                                      settings.wan_dir.toStdString(), dtype));
-        d.loaded_path = settings.checkpoint;
-        d.loaded_wan_dir = settings.wan_dir;
+        d.engine.reset();
+        d.engine.emplace(pipeline::Engine::load(wanted));
       }
-      pipeline::Predictor& predictor = *d.predictor;
-      out.checkpoint_origin = QString::fromStdString(predictor.origin());
-
-      pipeline::RolloutRequest request;
-      request.mode = settings.mode.toStdString();
-      request.steps_action = settings.steps_action;
-      request.steps_video = settings.steps_video;
-      request.seed = settings.seed;
-      request.instruction = settings.instruction.toStdString();
-      request.start_frame = settings.start_frame;
-      request.given_actions = settings.given_actions;
-      predictor.check(*episode, request);
+      pipeline::Engine& engine = *d.engine;
+      out.checkpoint_origin = QString::fromStdString(engine.origin());
+      engine.check(*episode, settings.request);
 
       pipeline::RolloutEvents events;
       events.on_stage = [&](const std::string& name) {
         post([this, name = QString::fromStdString(name)] { emit stage(name); });
       };
-      events.on_action_ready = [&](const pipeline::ActionChunk& a) {
-        ActionChunkData chunk{a.actions, a.states, a.action_frames, a.state_frames, a.latency_ms};
+      events.on_action_ready = [&](const pipeline::ActionChunk& chunk) {
         post([this, chunk] { emit action_ready(chunk); });
       };
       events.on_video_step = [&](int step, int steps, double ms) {
@@ -123,21 +103,16 @@ bool RolloutRunner::start(std::shared_ptr<const data::Episode> episode, const Ru
       events.on_frame_decoded = [&](int frame, int frames) {
         post([this, frame, frames] { emit frame_decoded(frame, frames); });
       };
-      pipeline::RolloutResult result = predictor.run(*episode, request, events, cancel.get());
-
-      const pipeline::ActionChunk& a = result.chunk;
-      out.chunk = ActionChunkData{a.actions, a.states, a.action_frames, a.state_frames, a.latency_ms};
-      out.encode_ms = result.timings.encode_ms;
-      out.action_ms = result.timings.action_ms;
-      out.video_ms = result.timings.video_ms;
-      out.decode_ms = result.timings.decode_ms;
-      out.total_ms = result.timings.total_ms;
-      if (!settings.output_dir.isEmpty()) {
-        // The directory first: a rollout without views (Fast-WAM) writes only CSVs and the manifest.
+      pipeline::RolloutResult result = engine.run(*episode, settings.request, events, cancel.get());
+      result.rollout.scene = settings.scene;
+      result.rollout.episode = settings.episode;
+      out.chunk = result.chunk;
+      out.timings = result.timings;
+      if (!settings.output_dir.empty()) {
+        // The same directory and rollout.json as `xwam rollout`; a failure still shows the rollout.
         try {
-          OutputDir target(settings.output_dir.toStdString(), "rollout", {false, ""});
-          geometry::write_rollout(target.path(), result.rollout);
-          target.commit();
+          pipeline::save_rollout(settings.output_dir, result, settings.request, engine.provenance(*episode, settings.request),
+                                 {false, ""});
         } catch (const std::exception& e) {
           out.save_error = QString::fromStdString(e.what());
         }
@@ -146,36 +121,17 @@ bool RolloutRunner::start(std::shared_ptr<const data::Episode> episode, const Ru
       out.rollout = rollout;
       out.status = RunOutcome::Status::Done;
 
-      // Metrics against the recorded episode; a failure here still leaves the rollout to look at.
+      // Metrics and clouds against the recording, exactly as `xwam compare` computes them.
       if (settings.evaluate && !rollout->views.empty()) {
         post([this] { emit stage("evaluate"); });
         QElapsedTimer timer;
         timer.start();
-        try {
-          out.report = std::make_shared<const geometry::EvaluationReport>(geometry::evaluate_rollout(episode_at_rollout_size(*episode, *rollout), *rollout));
-        } catch (const std::exception& e) {
-          out.evaluation_error = QString::fromStdString(e.what());
-        }
+        out.comparison = geometry::compare_rollout(*episode, *rollout);
         out.evaluate_ms = static_cast<double>(timer.nsecsElapsed()) / 1e6;
-
-        // The 4D clouds for the 3D view: predicted and recorded at the predicted frames.
-        post([this] { emit stage("fuse"); });
-        try {
-          const RolloutClouds clouds = fuse_rollout_clouds(*episode, *rollout);
-          out.predicted_cloud = clouds.predicted;
-          out.recorded_cloud = clouds.recorded;
-        } catch (const std::exception& e) {
-          out.cloud_error = QString::fromStdString(e.what());
-        }
       }
     } catch (const Cancelled&) {
       out = RunOutcome{};
       out.status = RunOutcome::Status::Cancelled;
-    } catch (const c10::Error& e) {
-      // LibTorch's what() appends a C++ backtrace; the window shows the message alone.
-      out = RunOutcome{};
-      out.status = RunOutcome::Status::Failed;
-      out.error = QString::fromStdString(e.what_without_backtrace());
     } catch (const std::exception& e) {
       out = RunOutcome{};
       out.status = RunOutcome::Status::Failed;

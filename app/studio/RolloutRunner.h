@@ -1,6 +1,8 @@
-// The GUI's façade over the rollout engine: loads a checkpoint and runs one rollout on a worker
-// thread, forwarding the engine's events to the GUI thread as signals. No LibTorch in this header
-// (pimpl), so the window and the widgets compile without it.
+// The GUI's runner of the rollout engine: loads a checkpoint and runs one rollout on a worker thread,
+// forwarding the engine's events to the GUI thread as signals, then compares the prediction with the
+// recording (engine/geometry/Comparison.h) and saves it with rollout.json (as `xwam rollout` does).
+// It hands the engine's own types around (engine/pipeline/RolloutTypes.h, no LibTorch); the engine
+// façade (Engine.h) is used in the .cpp only.
 //
 //   RolloutRunner runner;
 //   connect(&runner, &RolloutRunner::action_ready, plot, ...);   // arrives before the video
@@ -11,38 +13,25 @@
 #include <QString>
 #include <QStringList>
 #include <memory>
-#include <vector>
 
 #include "engine/data/Episode.h"
-#include "engine/geometry/CloudSequence.h"
-#include "engine/geometry/Evaluation.h"
+#include "engine/geometry/Comparison.h"
 #include "engine/geometry/Rollout.h"
+#include "engine/pipeline/RolloutTypes.h"
 
 namespace xwam::studio {
 
-// What to run. Mirrors pipeline::RolloutRequest plus the checkpoint and what to do with the result.
+// What to run, in the engine's terms, plus what to do with the result.
 struct RunSettings {
-  QString checkpoint;           // checkpoint directory/file, or a training run directory (its latest)
-  QString wan_dir;              // Wan2.2 folder with the umT5 tokenizer a released run lacks ("" = none)
-  QString device = "cpu";       // cpu | cuda:N (RolloutRunner::devices())
-  QString dtype;                // bfloat16 | float16 | float32; "" = the device's default
-  QString mode = "xwam";        // xwam | sync | fastwam | action-conditioned
-  int steps_action = 10, steps_video = 50;
-  quint64 seed = 0;
-  QString instruction;          // empty: the episode's own
-  int start_frame = 0;          // frame of the loaded episode used as the observation O_0
-  std::vector<float> given_actions;  // action-conditioned: K × 14 un-normalized actions
-  QString output_dir;           // non-empty: the rollout directory is written there
-  bool evaluate = true;         // compare against the recorded episode afterwards
-};
-
-// The action chunk the moment it is final (un-normalized).
-struct ActionChunkData {
-  std::vector<float> actions;      // K × 14
-  std::vector<float> states;       // H × 16
-  std::vector<int> action_frames;  // episode step of each action
-  std::vector<int> state_frames;   // episode frame of each state
-  double latency_ms = 0;
+  std::string checkpoint;  // checkpoint directory/file, or a training run directory (its latest)
+  std::string wan_dir;     // Wan2.2 folder with the umT5 tokenizer a released run lacks ("" = none)
+  pipeline::Device device;
+  pipeline::DType dtype = pipeline::DType::Default;
+  pipeline::RolloutRequest request;
+  std::string scene;       // the episode file and index, recorded in rollout.json
+  int episode = 0;
+  std::string output_dir;  // non-empty: the rollout directory (with rollout.json) is written there
+  bool evaluate = true;    // compare against the recorded episode afterwards
 };
 
 struct RunOutcome {
@@ -50,16 +39,12 @@ struct RunOutcome {
   Status status = Status::Failed;
   QString error;                    // Failed: the engine's message, shown as is
   QString checkpoint_origin;        // what was loaded
-  std::shared_ptr<const geometry::Rollout> rollout;           // Done
-  ActionChunkData chunk;
-  std::shared_ptr<const geometry::EvaluationReport> report;   // Done and evaluated
-  QString evaluation_error;         // evaluation failed (the rollout is still shown)
+  std::shared_ptr<const geometry::Rollout> rollout;  // Done
+  pipeline::ActionChunk chunk;
+  pipeline::RolloutTimings timings;
+  geometry::Comparison comparison;  // Done and evaluated: metrics and 4D clouds, or why not
   QString save_error;               // writing output_dir failed (the rollout is still shown)
-  // Fused 4D clouds for the 3D view: the prediction and the recording at the same frames, with
-  // per-point errors of the prediction; null when the rollout has no depth or fusion failed.
-  std::shared_ptr<const geometry::CloudSequence> predicted_cloud, recorded_cloud;
-  QString cloud_error;
-  double encode_ms = 0, action_ms = -1, video_ms = 0, decode_ms = 0, total_ms = 0, evaluate_ms = 0;
+  double evaluate_ms = 0;
 };
 
 // One run at a time. All signals are emitted on the thread that owns the runner (the GUI thread).
@@ -79,9 +64,9 @@ class RolloutRunner : public QObject {
   static QStringList devices();
 
  signals:
-  // "load on DEVICE (DTYPE)", "encode", "denoise", "decode", "evaluate", "fuse"
+  // "load on DEVICE (DTYPE)", "encode", "denoise", "decode", "evaluate"
   void stage(const QString& name);
-  void action_ready(const xwam::studio::ActionChunkData& chunk);
+  void action_ready(const xwam::pipeline::ActionChunk& chunk);
   void video_step(int step, int steps, double elapsed_ms);
   void frame_decoded(int frame, int frames);
   void finished(const xwam::studio::RunOutcome& outcome);

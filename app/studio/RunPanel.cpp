@@ -158,16 +158,17 @@ void RunPanel::check_checkpoint() {
 }
 
 RunSettings RunPanel::settings() const {
+  // The combos hold the engine's own names, so these parse.
   RunSettings s;
-  s.checkpoint = checkpoint();
-  s.wan_dir = wan_dir();
-  s.device = device_->currentData().toString();
-  s.dtype = dtype_->currentData().toString();
-  s.mode = mode_->currentData().toString();
-  s.steps_action = steps_action_->value();
-  s.steps_video = steps_video_->value();
-  s.seed = static_cast<quint64>(seed_->value());
-  s.start_frame = start_frame_->value();
+  s.checkpoint = checkpoint().toStdString();
+  s.wan_dir = wan_dir().toStdString();
+  s.device = pipeline::device_named(device_->currentData().toString().toStdString(), "device");
+  s.dtype = pipeline::dtype_from_name(dtype_->currentData().toString().toStdString(), "precision");
+  s.request.mode = pipeline::parse_mode(mode_->currentData().toString().toStdString(), "mode");
+  s.request.steps_action = steps_action_->value();
+  s.request.steps_video = steps_video_->value();
+  s.request.seed = static_cast<uint64_t>(seed_->value());
+  s.request.start_frame = start_frame_->value();
   return s;
 }
 

@@ -185,22 +185,17 @@ EvaluationResult evaluate(const data::Episode& episode, const Rollout& rollout, 
   return result;
 }
 
-nlohmann::json number(double v) {
-  if (std::isnan(v)) return nullptr;
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  return v;
-}
 
-nlohmann::json metrics_json(const Metrics& m, bool images_only = false) {
+nlohmann::json metrics_json(const Metrics& m, bool images_only) {
   nlohmann::json j;
-  j["rgb_psnr"] = number(m.rgb_psnr);
-  j["rgb_ssim"] = number(m.rgb_ssim);
-  j["depth_absrel"] = number(m.depth_absrel);
-  j["depth_delta1"] = number(m.depth_delta1);
+  j["rgb_psnr"] = metric_json(m.rgb_psnr);
+  j["rgb_ssim"] = metric_json(m.rgb_ssim);
+  j["depth_absrel"] = metric_json(m.depth_absrel);
+  j["depth_delta1"] = metric_json(m.depth_delta1);
   if (images_only) return j;
-  j["chamfer"] = number(m.chamfer);
-  j["action_mse"] = number(m.action_mse);
-  j["state_mse"] = number(m.state_mse);
+  j["chamfer"] = metric_json(m.chamfer);
+  j["action_mse"] = metric_json(m.action_mse);
+  j["state_mse"] = metric_json(m.state_mse);
   return j;
 }
 
@@ -217,9 +212,9 @@ nlohmann::json result_json(const EvaluationResult& r) {
     j["frames"].push_back(fj);
   }
   j["action_mse_per_dim"] = nlohmann::json::array();
-  for (double v : r.action_mse_per_dim) j["action_mse_per_dim"].push_back(number(v));
+  for (double v : r.action_mse_per_dim) j["action_mse_per_dim"].push_back(metric_json(v));
   j["state_mse_per_dim"] = nlohmann::json::array();
-  for (double v : r.state_mse_per_dim) j["state_mse_per_dim"].push_back(number(v));
+  for (double v : r.state_mse_per_dim) j["state_mse_per_dim"].push_back(metric_json(v));
   return j;
 }
 }  // namespace
@@ -231,6 +226,14 @@ EvaluationReport evaluate_rollout(const data::Episode& episode, const Rollout& r
   report.copy_last = evaluate(episode, copy_last_rollout(episode, rollout), options);
   return report;
 }
+
+nlohmann::json metric_json(double v) {
+  if (std::isnan(v)) return nullptr;
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return v;
+}
+
+nlohmann::json metrics_json(const Metrics& m) { return metrics_json(m, false); }
 
 std::string evaluation_json(const EvaluationReport& report, int indent) {
   nlohmann::json j = result_json(report.prediction);

@@ -5,6 +5,7 @@
 //   std::puts(evaluation_json(report).c_str());
 #pragma once
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -72,5 +73,11 @@ EvaluationReport evaluate_rollout(const data::Episode& episode, const Rollout& r
 // "baselines": {"copy_last": {same averages, "frames": [...]}}. +inf is written as the string "inf",
 // NaN (not available) as null.
 std::string evaluation_json(const EvaluationReport& report, int indent = 2);
+
+// The one JSON convention for a metric, used wherever metrics are written: NaN (not available) as null,
+// ±inf (identical images' PSNR) as the strings "inf" / "-inf", else the number.
+nlohmann::json metric_json(double value);
+// The averages of `m` under their evaluation_json keys (rgb_psnr, ..., state_mse).
+nlohmann::json metrics_json(const Metrics& m);
 
 }  // namespace xwam::geometry

@@ -14,6 +14,7 @@
 #include "engine/core/ConfinedPath.h"
 #include "engine/core/Error.h"
 #include "engine/core/JsonFields.h"
+#include "engine/core/RegularFile.h"
 #include "engine/geometry/ImageFiles.h"
 
 namespace fs = std::filesystem;
@@ -100,6 +101,17 @@ void read_csv(const std::string& path, size_t dim, std::vector<int>& indices, st
   }
 }
 
+}  // namespace
+
+std::vector<float> read_actions_csv(const std::string& path) {
+  regular_file_size(path, "actions file");  // a FIFO would block the read
+  std::vector<int> indices;
+  std::vector<float> values;
+  read_csv(path, data::kActionDim, indices, values);
+  return values;
+}
+
+namespace {
 void write_csv(const std::string& path, const char* prefix, size_t dim, const std::vector<int>& indices,
                const std::vector<float>& values) {
   std::ofstream out(path);

@@ -47,6 +47,11 @@ struct Rollout {
 // camera or key (missing frame, size mismatch between frames, malformed CSV row).
 Rollout read_rollout(const std::string& dir);
 
+// A K × 14 actions CSV as a rollout directory holds it (header row, then frame_index and 14 values per
+// row), e.g. edited actions to imagine with `xwam rollout --mode action-conditioned --actions`.
+// Returns the values row-major; throws xwam::Error naming the file and row.
+std::vector<float> read_actions_csv(const std::string& path);
+
 // Writes `rollout` in the same layout into a new (absent or empty) folder, manifest.json last. An
 // OutputDir of kind "rollout" puts it in place whole.
 void write_rollout(const std::string& dir, const Rollout& rollout);

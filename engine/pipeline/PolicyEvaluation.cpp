@@ -38,7 +38,7 @@ struct MeanOf {
     return it == sums.end() || it->second.second == 0 ? geometry::Metrics::kNone : it->second.first / it->second.second;
   }
   void add(const std::string& prefix, const geometry::Metrics& m) {
-    add(prefix + "psnr", std::isinf(m.rgb_psnr) ? 100.0 : m.rgb_psnr);  // identical images: cap, not +inf
+    add(prefix + "psnr", m.rgb_psnr);  // identical images: +inf, and so the mean (as Evaluation.h)
     add(prefix + "ssim", m.rgb_ssim);
     add(prefix + "absrel", m.depth_absrel);
     add(prefix + "delta1", m.depth_delta1);

@@ -16,7 +16,7 @@ namespace xwam::pipeline {
 class XWamPolicy : public data::synthetic::Policy {
  public:
   XWamPolicy(Predictor& predictor, RolloutRequest request, int execute = 0);
-  std::string name() const override { return "xwam:" + request_.mode; }
+  std::string name() const override { return std::string("xwam:") + mode_name(request_.mode); }
   std::vector<data::synthetic::Action> act(const data::Episode& now) override;
 
  private:

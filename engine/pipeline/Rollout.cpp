@@ -18,6 +18,16 @@ using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
+
+sampling::Mode sampling_mode(Mode mode) {
+  switch (mode) {
+    case Mode::XWam: return sampling::Mode::XWam;
+    case Mode::Sync: return sampling::Mode::Sync;
+    case Mode::FastWam: return sampling::Mode::FastWam;
+    case Mode::ActionConditioned: return sampling::Mode::ActionConditioned;
+  }
+  return sampling::Mode::XWam;
+}
 }  // namespace
 
 // LibTorch errors (a tensor op that fails, a device out of memory) name the checkpoint and leave
@@ -74,8 +84,7 @@ const torch::Tensor& Predictor::text_context(const std::string& instruction) {
 
 void Predictor::check(const data::Episode& ep, const RolloutRequest& r) const {
   const std::string where = "episode " + ep.name;
-  sampling::Mode mode = sampling::mode_from_string(r.mode);  // throws for unknown modes
-  sampling::solver_kind_from_string(r.solver);
+  const sampling::Mode mode = sampling_mode(r.mode);
   sampling::DenoisePlan::make({mode, r.steps_action, r.steps_video});  // impossible step counts
   const auto cams = cameras_for(ep);
   if (static_cast<int>(cams.size()) != config_.views)
@@ -106,12 +115,12 @@ RolloutResult Predictor::run(const data::Episode& ep, const RolloutRequest& r, c
   torch::NoGradGuard no_grad;
   const auto& c = config_;
   const auto t_start = Clock::now();
-  const sampling::Mode mode = sampling::mode_from_string(r.mode);
+  const sampling::Mode mode = sampling_mode(r.mode);
   const int H = c.video_frames() - 1, K = c.num_actions, skip = c.actions_per_frame;
   RolloutResult result;
   auto& ro = result.rollout;
   ro.episode_name = ep.name;
-  ro.mode = r.mode;
+  ro.mode = mode_name(r.mode);
   ro.start_frame = ep.first_frame + r.start_frame;
   for (int k = 1; k <= H; ++k) ro.frame_indices.push_back(ro.start_frame + k * skip);
   for (int k = 0; k < K; ++k) ro.action_frame_indices.push_back(ro.start_frame + k);
@@ -189,7 +198,7 @@ RolloutResult Predictor::run(const data::Episode& ep, const RolloutRequest& r, c
   };
   cb.on_video_step = events.on_video_step;
   if (events.on_stage) events.on_stage("denoise");
-  const sampling::DenoiseResult d = sampling::denoise(network, plan, start, sampling::solver_kind_from_string(r.solver),
+  const sampling::DenoiseResult d = sampling::denoise(network, plan, start, r.solver == Solver::Euler ? sampling::SolverKind::Euler : sampling::SolverKind::UniPC,
                                                       r.guidance_scale, cb, cancel);
   result.timings.action_ms = d.action_ms;
   result.timings.video_ms = d.total_ms;

@@ -1,8 +1,9 @@
 // Rollouts: a loaded checkpoint (Predictor) turns an episode frame + instruction into predicted
-// actions, states, multi-view RGB and depth, action first. Front ends (CLI, GUI) use only this.
+// actions, states, multi-view RGB and depth, action first. Front ends use the torch-free façade over
+// it (Engine.h); benchmarks and evaluation use it directly.
 //
 //   Predictor predictor = Predictor::load("assets/checkpoints/demo", torch::kCPU);
-//   RolloutRequest req;  req.mode = "xwam";  req.start_frame = 12;
+//   RolloutRequest req;  req.mode = Mode::XWam;  req.start_frame = 12;
 //   RolloutEvents ev;    ev.on_action_ready = [](const ActionChunk& a) { plot(a.actions); };
 //   RolloutResult r = predictor.run(episode, req, ev, &cancel);   // r.rollout → write_rollout(dir, ...)
 // Thread safety: one run at a time per Predictor; events fire on the calling thread.
@@ -20,50 +21,10 @@
 #include "engine/data/Episode.h"
 #include "engine/geometry/Rollout.h"
 #include "engine/model/Checkpoint.h"
+#include "engine/pipeline/RolloutTypes.h"
 #include "engine/pipeline/TrainTasks.h"
 
 namespace xwam::pipeline {
-
-struct RolloutRequest {
-  std::string mode = "xwam";  // xwam | sync | fastwam | action-conditioned
-  int steps_action = 10, steps_video = 50;
-  std::string solver = "unipc";  // unipc | euler
-  double guidance_scale = 1.0;   // 1 = classifier-free guidance off
-  uint64_t seed = 0;
-  std::string instruction;       // empty: the episode's own
-  int start_frame = 0;           // episode frame of the observation O_0 / state s_0
-  // action-conditioned: K × 14 un-normalized actions to imagine the consequence of (row-major).
-  std::vector<float> given_actions;
-  // A policy call: stop once the action chunk is final (no further video steps, no decoding).
-  bool action_only = false;
-};
-
-// The action chunk, un-normalized, the moment it is final.
-struct ActionChunk {
-  std::vector<float> actions;        // K × 14
-  std::vector<float> states;         // H × 16 predicted future states
-  std::vector<int> action_frames;    // episode step of each action
-  std::vector<int> state_frames;     // episode frame of each state
-  double latency_ms = 0;             // since the run started (after encoding the conditions)
-};
-
-struct RolloutEvents {
-  std::function<void(const std::string& stage)> on_stage;  // "encode", "denoise", "decode"
-  std::function<void(const ActionChunk& chunk)> on_action_ready;
-  std::function<void(int step, int steps, double elapsed_ms)> on_video_step;
-  std::function<void(int frame, int frames)> on_frame_decoded;
-};
-
-struct RolloutTimings {
-  double encode_ms = 0, action_ms = -1, video_ms = 0, decode_ms = 0, total_ms = 0;
-  int network_calls = 0;
-};
-
-struct RolloutResult {
-  geometry::Rollout rollout;  // predicted frames (views empty in fastwam), states, actions
-  ActionChunk chunk;
-  RolloutTimings timings;
-};
 
 class Predictor {
  public:

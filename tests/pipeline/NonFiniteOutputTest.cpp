@@ -94,7 +94,7 @@ TEST(NonFiniteOutput, GivenActionsMustBeFinite) {
   pipeline::Predictor predictor(model::make_networks(tiny_settings().model), tiny_settings().model, meta(), torch::kCPU,
                                 "runs/ok");
   auto r = quick_request();
-  r.mode = "action-conditioned";
+  r.mode = pipeline::Mode::ActionConditioned;
   r.given_actions.assign(static_cast<size_t>(predictor.config().num_actions) * predictor.config().action_dim, 0.f);
   r.given_actions[5] = std::numeric_limits<float>::infinity();
   const std::string msg = expect_error([&] { predictor.check(episode(), r); });

@@ -196,12 +196,12 @@ TEST(Pipeline, RolloutHandsOutActionsFirstAndRepeatsForASeed) {
 TEST(Pipeline, ModesShapeTheOutputs) {
   auto predictor = pipeline::Predictor::load(tiny_checkpoint("modes"));
   auto r = quick_request();
-  r.mode = "fastwam";
+  r.mode = pipeline::Mode::FastWam;
   const auto fast = predictor.run(episodes()[1], r);
   EXPECT_TRUE(fast.rollout.views.empty());
   EXPECT_EQ(fast.timings.network_calls, 3);
   // Action-conditioned: the given actions come back as they were, video is generated for them.
-  r.mode = "action-conditioned";
+  r.mode = pipeline::Mode::ActionConditioned;
   r.given_actions.assign(8 * 14, 0.f);
   for (int k = 0; k < 8; ++k) r.given_actions[k * 14] = 0.01f * k;
   const auto imagined = predictor.run(episodes()[1], r);
@@ -239,14 +239,19 @@ TEST(Pipeline, BadRequestsFailBeforeCompute) {
     }
     EXPECT_EQ(calls, 0) << needle;
   };
+  try {
+    pipeline::parse_mode("dream");
+    ADD_FAILURE() << "mode 'dream' parsed";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("dream"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(pipeline::parse_mode("action-conditioned"), pipeline::Mode::ActionConditioned);
+  EXPECT_STREQ(pipeline::mode_name(pipeline::parse_mode("fastwam")), "fastwam");
   auto r = quick_request();
-  r.mode = "dream";
-  expect_error(episodes()[0], r, "dream");
-  r = quick_request();
   r.start_frame = 500;
   expect_error(episodes()[0], r, "start frame");
   r = quick_request();
-  r.mode = "action-conditioned";
+  r.mode = pipeline::Mode::ActionConditioned;
   expect_error(episodes()[0], r, "actions");
   data::Episode no_side = episodes()[0];
   no_side.cameras[1].name = "left";

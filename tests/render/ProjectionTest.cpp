@@ -5,6 +5,7 @@
 
 #include "RenderTestScene.h"
 
+using namespace xwam;
 using namespace xwam::render;
 using namespace xwam::render::test;
 

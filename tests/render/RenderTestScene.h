@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "render/Colormap.h"
+#include "engine/core/Colormap.h"
 #include "render/OffscreenRenderer.h"
 
 namespace xwam::render::test {

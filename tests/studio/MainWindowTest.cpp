@@ -14,6 +14,7 @@
 #include <QJsonObject>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QTest>
 #include <QTimer>
 #include <cstdlib>
@@ -21,9 +22,10 @@
 #include <fstream>
 #include <map>
 
-#include "app/studio/Exporter.h"
+#include "engine/geometry/ComparisonImages.h"
+#include "engine/geometry/RolloutExports.h"
+#include "app/session/Session.h"
 #include "app/studio/MainWindow.h"
-#include "app/studio/RolloutComparison.h"
 #include "app/studio/RunPanel.h"
 #include "widgets/VulkanViewport.h"
 #include "widgets/ActionPlot.h"
@@ -31,6 +33,7 @@
 #include "widgets/FineTuneDialog.h"
 #include "widgets/LossPlot.h"
 #include "widgets/MetricsTable.h"
+#include "widgets/TimeModel.h"
 #include "widgets/Timeline.h"
 
 using namespace xwam;
@@ -90,7 +93,7 @@ TEST(MainWindow, OpensASceneAndTheTimelineScrubsTheImages) {
   ASSERT_FALSE(first.isNull());
   EXPECT_EQ(QColor(first.pixel(5, 5)), QColor(0, 100, 7));
 
-  window.timeline()->set_frame(3);
+  window.time()->set_frame(3);
   QImage later = window.camera_grid()->shown_rgb(1);
   EXPECT_EQ(QColor(later.pixel(5, 5)), QColor(120, 100, 7));
   EXPECT_EQ(window.camera_grid()->frame(), 3);
@@ -145,50 +148,27 @@ TEST(MainWindow, MenusCarryTheExpectedShortcutsAndDockLayoutIsRestored) {
   again.close();
 }
 
-TEST(RolloutComparison, TheRecordingIsResizedToTheRolloutsViewsWithScaledIntrinsics) {
-  data::Episode ep;
-  ep.num_frames = 1;
-  data::CameraInfo cam;
-  cam.name = "main";
-  cam.width = 8;
-  cam.height = 4;
-  cam.has_depth = true;
-  cam.intrinsics = data::PinholeIntrinsics{10, 20, 4, 2};
-  ep.cameras.push_back(cam);
-  ep.rgb.push_back(std::vector<uint8_t>(8 * 4 * 3, 200));
-  ep.depth.push_back(std::vector<float>(8 * 4, 1.5f));
-  geometry::Rollout ro;
-  geometry::RolloutView view;
-  view.camera = "main";
-  view.width = 4;
-  view.height = 2;
-  ro.views.push_back(view);
-  const data::Episode small = studio::episode_at_rollout_size(ep, ro);
-  EXPECT_EQ(small.cameras[0].width, 4);
-  EXPECT_EQ(small.cameras[0].height, 2);
-  EXPECT_EQ(small.rgb[0].size(), 4u * 2 * 3);
-  EXPECT_EQ(small.rgb[0][5], 200);
-  EXPECT_EQ(small.depth[0].size(), 4u * 2);
-  EXPECT_FLOAT_EQ(small.depth[0][3], 1.5f);
-  EXPECT_DOUBLE_EQ(small.cameras[0].intrinsics->fx, 5);
-  EXPECT_DOUBLE_EQ(small.cameras[0].intrinsics->fy, 10);
-  EXPECT_DOUBLE_EQ(small.cameras[0].intrinsics->cx, 2);
-  EXPECT_DOUBLE_EQ(small.cameras[0].intrinsics->cy, 1);
-}
-
-TEST(Timeline, StepsStayInRangeAndPlaybackAdvances) {
-  widgets::Timeline timeline;
-  timeline.set_range(3, 100.0);
-  QSignalSpy changed(&timeline, &widgets::Timeline::frame_changed);
-  timeline.step(-1);
-  EXPECT_EQ(timeline.frame(), 0);
-  timeline.step(5);
-  EXPECT_EQ(timeline.frame(), 2);
-  timeline.play();
+TEST(TimeModel, StepsStayInRangePlaybackAdvancesAndTheTimelineFollows) {
+  widgets::TimeModel time;
+  widgets::Timeline timeline(&time);
+  time.set_range(3, 100.0);
+  QSignalSpy changed(&time, &widgets::TimeModel::frame_changed);
+  time.step(-1);
+  EXPECT_EQ(time.frame(), 0);
+  time.step(5);
+  EXPECT_EQ(time.frame(), 2);
+  EXPECT_EQ(timeline.findChild<QSlider*>()->value(), 2);  // the view shows the model's frame
+  timeline.findChild<QSlider*>()->setValue(1);           // and the user's slider moves the model
+  EXPECT_EQ(time.frame(), 1);
+  time.set_predicted_frames({1, 2});
+  EXPECT_EQ(time.predicted_index(), 0);
+  time.set_frame(0);
+  EXPECT_EQ(time.predicted_index(), -1);
+  time.play();
   ASSERT_TRUE(changed.wait(2000));
-  EXPECT_TRUE(timeline.playing());
-  timeline.pause();
-  EXPECT_FALSE(timeline.playing());
+  EXPECT_TRUE(time.playing());
+  time.pause();
+  EXPECT_FALSE(time.playing());
 }
 
 // ---- runs against a tiny checkpoint -----------------------------------------------------------
@@ -297,24 +277,24 @@ TEST(MainWindowRun, ActionsFirstThenVideoWhileTheEventLoopTicksThenScrubAndMetri
   const int K = window.rollout()->num_frames();
   ASSERT_GE(K, 2);
   EXPECT_EQ(window.metrics_table()->frame_rows(), K);
-  EXPECT_EQ(window.timeline()->marks().size(), static_cast<size_t>(K));  // predicted frames ticked
+  EXPECT_EQ(window.time()->predicted_frames().size(), static_cast<size_t>(K));  // predicted frames ticked
   EXPECT_NE(window.metrics_table()->item(0, 1)->text(), "–");  // mean PSNR is a number
 
   // Scrubbing: the predicted and recorded images follow the timeline.
   const auto& frames = window.rollout()->frame_indices;
-  window.timeline()->set_frame(frames.front());
+  window.time()->set_frame(frames.front());
   ASSERT_EQ(window.camera_grid()->predicted_index(), 0);
   const QImage pred_first = window.camera_grid()->shown_predicted_rgb(0);
   const QImage rec_first = window.camera_grid()->shown_rgb(0);
   EXPECT_EQ(window.view_3d()->frame(), 0);
-  window.timeline()->set_frame(frames.back());
+  window.time()->set_frame(frames.back());
   EXPECT_EQ(window.camera_grid()->predicted_index(), K - 1);
   EXPECT_EQ(window.view_3d()->frame_count(), K);  // predicted over recorded clouds, one per predicted frame
   EXPECT_EQ(window.view_3d()->frame(), K - 1);
   ASSERT_FALSE(pred_first.isNull());
   EXPECT_NE(window.camera_grid()->shown_predicted_rgb(0), pred_first);
   EXPECT_NE(window.camera_grid()->shown_rgb(0), rec_first);
-  window.timeline()->set_frame(0);
+  window.time()->set_frame(0);
   if (frames.front() > 0) EXPECT_TRUE(window.camera_grid()->shown_predicted_rgb(0).isNull());
 }
 
@@ -393,7 +373,7 @@ TEST(MainWindowRun, AReleasedRunLoadsWithTheWanDirField) {
   }
   studio::MainWindow again;
   EXPECT_EQ(again.run_panel()->wan_dir(), wan);
-  EXPECT_EQ(again.run_panel()->settings().wan_dir, wan);
+  EXPECT_EQ(again.run_panel()->settings().wan_dir, wan.toStdString());
   again.run_panel()->set_wan_dir("");
   again.close();
   fs::remove_all(dir);
@@ -428,26 +408,28 @@ TEST(MainWindowRun, SessionSavesAndReopensWithItsRolloutAndExportsWork) {
     window.set_instruction("put the cube in the bowl");
     ASSERT_TRUE(window.run());
     ASSERT_EQ(wait_run(window), static_cast<int>(Status::Done)) << window.message().toStdString();
-    window.timeline()->set_frame(5);
+    window.time()->set_frame(5);
     ASSERT_TRUE(window.save_session(session)) << window.message().toStdString();
 
     // Exports, as the File ▸ Export menu runs them.
     const auto& ep = *window.episode();
     const auto& ro = *window.rollout();
     const QString sheet = QString::fromStdString((dir / "sheet.png").string());
-    studio::export_contact_sheet(sheet, ep, ro);
-    EXPECT_EQ(QImage(sheet).width(), studio::contact_sheet(ep, ro).width());
+    using geometry::ExportKind;
+    const OutputOptions replace{true, ""};
+    geometry::export_rollout(ExportKind::ContactSheet, sheet.toStdString(), ep, ro, window.report().get(), replace);
+    EXPECT_EQ(QImage(sheet).width(), geometry::contact_sheet(ep, ro).width);
     const QString metrics = QString::fromStdString((dir / "metrics.json").string());
-    studio::export_metrics_json(metrics, *window.report());
+    geometry::export_rollout(ExportKind::MetricsJson, metrics.toStdString(), ep, ro, window.report().get(), replace);
     QFile mf(metrics);
     ASSERT_TRUE(mf.open(QIODevice::ReadOnly));
     EXPECT_TRUE(QJsonDocument::fromJson(mf.readAll()).object().contains("baselines"));
     const QString video = QString::fromStdString((dir / "side.mp4").string());
-    studio::export_video(video, ep, ro, 10);
+    geometry::export_rollout(ExportKind::Video, video.toStdString(), ep, ro, nullptr, replace);
     EXPECT_GT(fs::file_size(video.toStdString()), 100u);
-    studio::export_rollout_frames(QString::fromStdString((dir / "frames").string()), ro);
+    geometry::export_rollout(ExportKind::RolloutFrames, (dir / "frames").string(), ep, ro, nullptr, {});
     EXPECT_TRUE(fs::exists(dir / "frames" / "manifest.json"));
-    studio::export_ply_sequence(QString::fromStdString((dir / "ply").string()), ep, ro);
+    geometry::export_rollout(ExportKind::PlySequence, (dir / "ply").string(), ep, ro, nullptr, {});
     EXPECT_TRUE(fs::exists(dir / "ply" / "sequence.json"));
   }
   studio::MainWindow reopened;
@@ -457,11 +439,56 @@ TEST(MainWindowRun, SessionSavesAndReopensWithItsRolloutAndExportsWork) {
   ASSERT_TRUE(restored.wait(30000)) << reopened.message().toStdString();
   EXPECT_EQ(reopened.scene_path(), QString::fromStdString(tiny().scene.string()));
   EXPECT_EQ(reopened.instruction(), "put the cube in the bowl");
-  EXPECT_EQ(reopened.timeline()->frame(), 5);
+  EXPECT_EQ(reopened.time()->frame(), 5);
   EXPECT_EQ(reopened.run_panel()->checkpoint(), QString::fromStdString(tiny().run.string()));
   ASSERT_TRUE(reopened.rollout());
   EXPECT_GT(reopened.metrics_table()->frame_rows(), 0);
   EXPECT_TRUE(reopened.action_plot()->has_predicted());
+}
+
+// The studio and the CLI compare the same way (engine/geometry/Comparison.h): on a scene whose cameras
+// are not at the model's image size, the Metrics panel's numbers are `xwam eval`'s and `xwam compare`'s.
+TEST(MainWindowRun, GuiMetricsEqualTheClisForASceneAtAnotherSizeThanTheModels) {
+  ASSERT_TRUE(tiny().ok);
+  const fs::path dir = tiny().dir / "other-size";
+  fs::create_directories(dir);
+  const fs::path scene = dir / "scene.h5";
+  ASSERT_EQ(std::system((kXwam + " generate --episodes 1 --seed 9 --frames 24 --width 48 --height 40 --out " +
+                         scene.string() + " > /dev/null 2>&1").c_str()), 0);
+  studio::MainWindow window;
+  window.show();
+  QSignalSpy shown(&window, &studio::MainWindow::episode_shown);
+  window.open_scene(QString::fromStdString(scene.string()));
+  ASSERT_TRUE(shown.wait(20000)) << window.message().toStdString();
+  ASSERT_EQ(window.episode()->cameras[0].width, 48);
+  window.run_panel()->set_checkpoint(QString::fromStdString(tiny().run.string()));
+  window.run_panel()->set_steps(2, 4);
+  ASSERT_TRUE(window.run());
+  ASSERT_EQ(wait_run(window), static_cast<int>(Status::Done)) << window.message().toStdString();
+  ASSERT_TRUE(window.report()) << window.message().toStdString();
+  ASSERT_NE(window.rollout()->views[0].width, 48);  // the model predicts at its own size
+  const QString session = QString::fromStdString((dir / "s.json").string());
+  ASSERT_TRUE(window.save_session(session)) << window.message().toStdString();
+  const std::string rollout = session::rollout_dir_for(session.toStdString());
+
+  auto cli_json = [&](const std::string& command, const std::string& out) {
+    EXPECT_EQ(std::system((kXwam + " " + command + " --rollout " + rollout + " --scene " + scene.string() + " --json > " +
+                           out + " 2>/dev/null").c_str()), 0) << command;
+    QFile file(QString::fromStdString(out));
+    EXPECT_TRUE(file.open(QIODevice::ReadOnly));
+    return QJsonDocument::fromJson(file.readAll()).object();
+  };
+  const auto& gui = window.report()->prediction.mean;
+  const std::pair<const char*, double> metrics[] = {{"rgb_psnr", gui.rgb_psnr},     {"rgb_ssim", gui.rgb_ssim},
+                                                    {"depth_absrel", gui.depth_absrel}, {"chamfer", gui.chamfer},
+                                                    {"action_mse", gui.action_mse}, {"state_mse", gui.state_mse}};
+  for (const char* command : {"eval", "compare"}) {
+    const QJsonObject cli = cli_json(command, (dir / (std::string(command) + ".json")).string());
+    for (const auto& [key, value] : metrics) {
+      ASSERT_TRUE(cli.value(key).isDouble()) << command << " " << key;
+      EXPECT_DOUBLE_EQ(cli.value(key).toDouble(), value) << command << " " << key;
+    }
+  }
 }
 
 TEST(MainWindowRun, FastWamPredictsActionsOnly) {

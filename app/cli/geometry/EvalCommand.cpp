@@ -1,14 +1,14 @@
-// `xwam eval`: metrics of a rollout against the recorded episode, with the copy-last baseline.
+// `xwam eval`: metrics of a rollout against the recorded episode, with the copy-last baseline — the
+// numbers the studio's Metrics panel shows for the same rollout.
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <string>
 
 #include "app/cli/Command.h"
 #include "app/cli/geometry/FusionArgs.h"
 #include "engine/core/Error.h"
 #include "engine/data/EpisodeFile.h"
-#include "engine/geometry/Evaluation.h"
+#include "engine/geometry/Comparison.h"
 
 namespace {
 // One table cell: the value, or "-" where the metric does not apply (NaN).
@@ -39,10 +39,9 @@ XWAM_COMMAND(eval, "Metrics of a rollout against the recorded episode (per frame
 
   const geometry::Rollout rollout = geometry::read_rollout(dir);
   const data::Episode episode = data::read_episode(scene.file, scene.episode);
-  if (!rollout.episode_name.empty() && rollout.episode_name != episode.name)
-    throw Error((std::filesystem::path(dir) / "manifest.json").string(), "key episode_name",
-                "rollout was made from episode '" + rollout.episode_name + "', the scene names '" + episode.name + "'");
-  const geometry::EvaluationReport report = geometry::evaluate_rollout(episode, rollout, options);
+  geometry::check_rollout_episode(rollout, episode);
+  // At the rollout's image size, as the studio and `xwam compare` evaluate (engine/geometry/Comparison.h).
+  const geometry::EvaluationReport report = geometry::evaluate_against_recording(episode, rollout, options);
 
   if (json) {
     std::printf("%s\n", geometry::evaluation_json(report).c_str());

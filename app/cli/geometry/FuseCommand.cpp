@@ -11,6 +11,7 @@
 #include "engine/core/OutputDir.h"
 #include "engine/data/EpisodeFile.h"
 #include "engine/geometry/CloudDirectory.h"
+#include "engine/geometry/Comparison.h"
 #include "engine/geometry/SequenceFusion.h"
 
 namespace {
@@ -59,23 +60,10 @@ XWAM_COMMAND(fuse, "Fuse recorded or predicted multi-view depth into an animated
     target.emplace(out, "clouds", output);
     const geometry::Rollout rollout = geometry::read_rollout(source);
     const data::Episode episode = data::read_episode(scene.file, scene.episode);
-    if (!rollout.episode_name.empty() && rollout.episode_name != episode.name)
-      throw Error((std::filesystem::path(source) / "manifest.json").string(), "key episode_name",
-                  "rollout was made from episode '" + rollout.episode_name + "', the scene names '" + episode.name + "'");
-    sequence = geometry::fuse_predicted(episode, rollout, options, cameras);
-    // Per-point error against the recorded frames, when the episode has depth for the cameras used.
-    std::vector<std::string> used;
-    for (const auto& cam : sequence.cameras) used.push_back(cam.name);
-    bool recorded_depth = true;
-    for (const auto& name : used) {
-      const int c = episode.camera_index(name);
-      recorded_depth = recorded_depth && c >= 0 && episode.depth_frame(c, 0);
-    }
-    if (recorded_depth) {
-      std::vector<int> local;
-      for (int f : rollout.frame_indices) local.push_back(f - episode.first_frame);
-      geometry::set_point_errors(sequence, geometry::fuse_recorded(episode, local, options, used));
-    }
+    geometry::check_rollout_episode(rollout, episode);
+    // Per-point error against the recorded frames, when the episode has depth for the cameras used
+    // (the clouds the studio's 3D view shows).
+    sequence = *geometry::fuse_with_errors(episode, rollout, options, cameras).predicted;
   }
   geometry::write_cloud_directory(target->path(), sequence);
   const std::string moved = target->commit();

@@ -28,13 +28,6 @@ std::vector<std::string> split(const std::string& text) {
   return out;
 }
 
-json number(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
-
-json metrics_json(const geometry::Metrics& m) {
-  return {{"rgb_psnr", number(m.rgb_psnr)}, {"rgb_ssim", number(m.rgb_ssim)}, {"depth_absrel", number(m.depth_absrel)},
-          {"depth_delta1", number(m.depth_delta1)}, {"chamfer", number(m.chamfer)}, {"action_mse", number(m.action_mse)},
-          {"state_mse", number(m.state_mse)}};
-}
 
 json closed_loop_json(const data::synthetic::ClosedLoopReport& r) {
   json tasks = json::object();
@@ -87,11 +80,11 @@ XWAM_COMMAND(evaluate, "Score a checkpoint on held-out episodes: prediction metr
                  {"closed_loop_seeds", {seed0, seed0 + closed_loop}}, {"modes", json::object()}};
   try {
     for (const auto& mode : modes) {
-      request.mode = mode;
+      request.mode = pipeline::parse_mode(mode, "--modes");
       const pipeline::OpenLoopScores open = pipeline::evaluate_open_loop(predictor, scene, request, starts, progress, stop);
-      json entry = {{"open_loop", {{"rollouts", open.rollouts}, {"prediction", metrics_json(open.prediction)},
-                                   {"copy_last_zero_action", metrics_json(open.copy_last)}}},
-                    {"action_ms", number(open.action_ms)}, {"video_ms", number(open.video_ms)}};
+      json entry = {{"open_loop", {{"rollouts", open.rollouts}, {"prediction", geometry::metrics_json(open.prediction)},
+                                   {"copy_last_zero_action", geometry::metrics_json(open.copy_last)}}},
+                    {"action_ms", geometry::metric_json(open.action_ms)}, {"video_ms", geometry::metric_json(open.video_ms)}};
       if (closed_loop > 0) {
         auto make = [&](const data::synthetic::SceneSpec&) {
           return std::make_unique<pipeline::XWamPolicy>(predictor, request, execute);

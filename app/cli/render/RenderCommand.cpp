@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/Command.h"
-#include "app/cli/render/SceneConversion.h"
+#include "app/bridge/CloudConversion.h"
 #include "engine/core/Error.h"
 #include "engine/data/EpisodeFile.h"
 #include "engine/data/VideoWriter.h"
@@ -38,7 +38,7 @@ void load(const cli::Args& args, std::unique_ptr<render::PointSequence>& predict
     if (seq.frames.empty()) throw Error(dir, "the cloud directory has no frames");
     auto& slot = seq.source == "recorded" ? recorded : predicted;
     if (slot) throw Error(dir, "a second cloud directory of source '" + seq.source + "': give one predicted and one recorded");
-    slot = std::make_unique<render::PointSequence>(cli::to_point_sequence(seq));
+    slot = std::make_unique<render::PointSequence>(bridge::to_point_sequence(seq));
   }
   if (args.has("scene")) {
     const cli::SceneRef scene = cli::parse_scene(args.require("scene"));
@@ -47,7 +47,7 @@ void load(const cli::Args& args, std::unique_ptr<render::PointSequence>& predict
     for (int t = 0; t < episode.num_frames; ++t) frames.push_back(t);
     if (frames.empty()) throw Error(scene.file, "the episode has no frames");
     recorded = std::make_unique<render::PointSequence>(
-        cli::to_point_sequence(geometry::fuse_recorded(episode, frames, geometry::FusionOptions{})));
+        bridge::to_point_sequence(geometry::fuse_recorded(episode, frames, geometry::FusionOptions{})));
   }
 }
 

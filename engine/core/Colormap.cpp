@@ -1,9 +1,9 @@
 // Same formulas as shaders/common.glsl (keep them in step: tests compare rendered pixels to these).
-#include "render/Colormap.h"
+#include "engine/core/Colormap.h"
 
 #include <algorithm>
 
-namespace xwam::render {
+namespace xwam {
 namespace {
 float clamp01(float v) { return std::clamp(v, 0.0f, 1.0f); }
 Rgb mix(Rgb a, Rgb b, float t) { return {a.r + (b.r - a.r) * t, a.g + (b.g - a.g) * t, a.b + (b.b - a.b) * t}; }
@@ -32,4 +32,4 @@ Rgb view_color(int view) {
   return palette[((view % 8) + 8) % 8];
 }
 
-}  // namespace xwam::render
+}  // namespace xwam

@@ -1,7 +1,8 @@
-// The colour scales of the point shader (shaders/common.glsl), on the CPU: for legends and tests.
+// The one set of colour scales of X-WAM Studio: the point shader (shaders/common.glsl) computes the same
+// on the GPU; depth images, error heatmaps, legends and tests use these.
 #pragma once
 
-namespace xwam::render {
+namespace xwam {
 
 struct Rgb {
   float r, g, b;  // 0..1
@@ -12,4 +13,4 @@ Rgb error_heat(float t);  // per-point error: green → yellow → red, t = erro
 Rgb view_color(int view); // source view palette
 constexpr Rgb kNoErrorGrey{0.5f, 0.5f, 0.5f};
 
-}  // namespace xwam::render
+}  // namespace xwam

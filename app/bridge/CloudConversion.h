@@ -1,10 +1,10 @@
 // engine/geometry's CloudSequence → render/'s plain PointSequence (render/ never sees engine types).
-// Header-only so the studio can use it too: `auto seq = xwam::cli::to_point_sequence(cloud_sequence);`
+// Header-only, shared by `xwam render` and the studio: `auto seq = xwam::bridge::to_point_sequence(clouds);`
 #pragma once
 #include "engine/geometry/CloudSequence.h"
 #include "render/SceneData.h"
 
-namespace xwam::cli {
+namespace xwam::bridge {
 
 inline render::Mat4 to_mat4(const Eigen::Matrix4d& m) {
   render::Mat4 r;
@@ -30,4 +30,4 @@ inline render::PointSequence to_point_sequence(const geometry::CloudSequence& in
   return out;
 }
 
-}  // namespace xwam::cli
+}  // namespace xwam::bridge
