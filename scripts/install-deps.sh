@@ -11,6 +11,7 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libsentencepiece-dev zlib1g-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
   libgtest-dev
+  clang libclang-rt-14-dev
   qt6-base-dev libvulkan-dev mesa-vulkan-drivers glslc libimgui-dev
   xvfb xauth
 )

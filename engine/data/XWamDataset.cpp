@@ -151,7 +151,10 @@ CameraCalibrations read_camera_calibrations(const std::string& path) {
   const json& cams = root.contains("cameras") ? root.at("cameras") : root;
   if (!cams.is_object()) throw Error(path, "expected an object of cameras by name");
   CameraCalibrations out;
-  for (const auto& [name, j] : cams.items()) {
+  for (const auto& item : cams.items()) {
+    // Named, not structured bindings: lambdas below use them (C++17 lets no lambda capture a binding).
+    const std::string name = item.key();
+    const auto& j = item.value();
     const std::string where = "camera " + name;
     CameraCalibration c;
     try {
@@ -421,7 +424,9 @@ Episode episode_from_json(const json& j, const std::string& file, const std::str
   // Cameras: every observation, in name order (as the released loader sorts them).
   if (!j.contains("observations") || !j.at("observations").is_object() || j.at("observations").empty())
     throw Error(file, ep_where, "missing or empty key observations");
-  for (const auto& [name, obs] : j.at("observations").items()) {
+  for (const auto& item : j.at("observations").items()) {
+    const std::string name = item.key();  // not structured bindings: a lambda below captures them
+    const auto& obs = item.value();
     const std::string where = ep_where + " camera " + name;
     check_file_name(name, file, "observations." + quoted_value(name));
     for (const char* k : {"rgb_path", "fps"})

@@ -126,6 +126,10 @@ RgbImage read_png(const std::string& path) {
 
 void write_png(const std::string& path, const uint8_t* rgb, int width, int height) {
   if (width <= 0 || height <= 0) throw Error(path, "cannot write an empty image");
+  // Sizes first: rows of a huge image would address past any buffer (and past the pointer range).
+  if (static_cast<uint64_t>(width) * static_cast<uint64_t>(height) * 3 > kMaxImageFileBytes)
+    throw Error(path, "image of " + std::to_string(width) + "×" + std::to_string(height) + " pixels exceeds the " +
+                          std::to_string(kMaxImageFileBytes >> 20) + " MiB limit of an image file");
   // Filter "Up" on every row but the first: cheap and compresses smooth images well.
   const size_t stride = static_cast<size_t>(width) * 3;
   std::vector<uint8_t> raw(static_cast<size_t>(height) * (stride + 1));

@@ -64,3 +64,21 @@ TEST(ImageFiles, RawDepthRoundTripAndSizeCheck) {
   EXPECT_EQ(geometry::read_depth_f32((dir / "d.f32").string(), 3, 2), d);
   EXPECT_THROW(geometry::read_depth_f32((dir / "d.f32").string(), 4, 2), Error);
 }
+
+// Found by fuzzing: rows of an image this big once addressed past the caller's buffer and overflowed
+// the pointer; the size is refused by name before any row is touched.
+TEST(ImageFiles, HugePngDimensionsAreRefusedBeforeWriting) {
+  const auto dir = test::temp_dir();
+  const std::string path = (dir / "huge.png").string();
+  const uint8_t pixel[3] = {1, 2, 3};
+  for (auto [W, H] : {std::pair{1 << 30, 1 << 30}, std::pair{2147483647, 2}, std::pair{1, 2147483647}}) {
+    try {
+      geometry::write_png(path, pixel, W, H);
+      ADD_FAILURE() << W << "x" << H << " was written";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("exceeds"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(path));
+  }
+}
