@@ -12,18 +12,20 @@
 #include "fuzz/FuzzTargets.h"
 
 namespace {
-// One scratch folder per process, so parallel fuzzers never share files.
+// One scratch folder per process, so parallel fuzzers never share files. Never destroyed: the atexit
+// hook that removes the folder runs after static destructors.
 const std::string& scratch_dir() {
-  static const std::string dir = [] {
+  static const std::string* dir = [] {
     char templ[] = "/tmp/xwam_fuzz_XXXXXX";
     if (!mkdtemp(templ)) {
       std::perror("mkdtemp");
       std::abort();
     }
+    auto* path = new std::string(templ);
     std::atexit([] { std::filesystem::remove_all(scratch_dir()); });
-    return std::string(templ);
+    return path;
   }();
-  return dir;
+  return *dir;
 }
 }  // namespace
 

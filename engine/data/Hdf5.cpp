@@ -26,14 +26,34 @@ template <> hid_t native_type<int32_t>() { return H5T_NATIVE_INT32; }
 template <> hid_t native_type<int64_t>() { return H5T_NATIVE_INT64; }
 template <> hid_t native_type<uint16_t>() { return H5T_NATIVE_UINT16; }
 
+// libhdf5's own reason for the last failure (the innermost entry of its error stack, e.g. "object
+// header message is too large"), so an error on a damaged file says what libhdf5 found; the stack is
+// cleared for the next call.
+std::string hdf5_reason() {
+  std::string reason;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_UPWARD,
+      [](unsigned, const H5E_error2_t* entry, void* out) -> herr_t {
+        auto& text = *static_cast<std::string*>(out);
+        if (text.empty() && entry->desc && *entry->desc) text = entry->desc;
+        return 0;
+      },
+      &reason);
+  H5Eclear2(H5E_DEFAULT);
+  return reason.empty() ? "" : " (libhdf5: " + reason + ")";
+}
+
 hid_t check(hid_t id, const std::string& file, const std::string& where, const std::string& what) {
-  if (id < 0) throw Error(file, where, what);
+  if (id < 0) throw Error(file, where, what + hdf5_reason());
   return id;
 }
 
 void check_status(herr_t status, const std::string& file, const std::string& where, const std::string& what) {
-  if (status < 0) throw Error(file, where, what);
+  if (status < 0) throw Error(file, where, what + hdf5_reason());
 }
+
+// Attributes are small (an object header holds at most 64 KiB of them); a larger declared size is damage.
+constexpr uint64_t kMaxAttributeBytes = 16u << 20;
 
 // Deflate (HDF5's gzip filter) expands at most 1032:1.
 constexpr uint64_t kMaxDeflateRatio = 1032;
@@ -86,6 +106,8 @@ std::string read_string_value(hid_t attr_or_dset, hid_t type, bool is_attr, cons
     return out;
   }
   size_t size = H5Tget_size(type);
+  if (size == 0 || size > kMaxAttributeBytes)
+    throw Error(file, where, "string of " + std::to_string(size) + " bytes (corrupt type)" + hdf5_reason());
   std::vector<char> buf(size + 1, '\0');
   Id mem(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(mem.get(), size + 1);
@@ -328,7 +350,9 @@ std::string Group::attr_string(const std::string& name) const {
 std::vector<double> Group::attr_doubles(const std::string& name) const {
   Id attr = open_attr(id(), name, file_, path_);
   Id space(H5Aget_space(attr.get()), H5Sclose);
-  hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  if (n < 0 || static_cast<uint64_t>(n) > kMaxAttributeBytes / sizeof(double))
+    throw Error(file_, path_, "attribute '" + name + "' declares " + std::to_string(n) + " values (corrupt)" + hdf5_reason());
   std::vector<double> out(static_cast<size_t>(n));
   check_status(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, out.data()), file_, path_,
                "cannot read attribute '" + name + "' as numbers");
@@ -399,7 +423,7 @@ Group open_file(const std::string& path) {
   Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_WEAK);
   Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose);
-  if (!file.valid()) throw Error(path, "cannot open HDF5 file (truncated or corrupt)");
+  if (!file.valid()) throw Error(path, "cannot open HDF5 file (truncated or corrupt)" + hdf5_reason());
   return Group(Id(check(H5Gopen2(file.get(), "/", H5P_DEFAULT), path, "/", "cannot open root group"), H5Gclose), path,
                "/");
 }

@@ -119,3 +119,12 @@ TEST(MalformedEpisode, FifosAreRefusedWithoutBlocking) {
   fs::create_symlink("/dev/zero", dir / "zero.h5");
   expect_refused(dir / "zero.h5", [&] { EpisodeFileReader reader((dir / "zero.h5").string()); }, {"character device"});
 }
+
+// Found by fuzzing: a damaged object header makes libhdf5 itself fail (here: a metadata entry of
+// 512 GiB it cannot allocate). The error names the file and carries libhdf5's own reason.
+TEST(MalformedEpisode, LibHdf5FailureIsNamedWithItsReason) {
+  const fs::path input = fs::path(XWAM_SOURCE_DIR) / "fuzz" / "regressions" / "hdf5_episode" / "libhdf5_huge_cache_entry";
+  const auto path = temp_dir() / "damaged.h5";
+  fs::copy_file(input, path);
+  expect_refused(path, [&] { EpisodeFileReader reader(path.string()); }, {"cannot open HDF5 file", "libhdf5: "});
+}
