@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <new>
+#include <stdexcept>
 
 #include "engine/core/Error.h"
 #include "engine/core/RegularFile.h"
@@ -84,6 +86,19 @@ size_t element_count(hid_t dataset, const std::vector<int64_t>& shape, const std
                 "declares " + std::to_string(n) + " elements of " + std::to_string(element) + " bytes, more than the file's " +
                     std::to_string(file_bytes) + " bytes can hold (corrupt or truncated)");
   return static_cast<size_t>(n);
+}
+
+// A buffer of n elements. A compressed dataset may declare up to 1032× its stored bytes, more than a
+// machine may have: an allocation that fails is a named error, not std::bad_alloc.
+template <typename Buffer>
+Buffer buffer_of(size_t n, const std::string& file, const std::string& where) {
+  try {
+    return Buffer(n, typename Buffer::value_type{});
+  } catch (const std::bad_alloc&) {
+  } catch (const std::length_error&) {
+  }
+  throw Error(file, where, "cannot allocate " + std::to_string(n) + " elements of " +
+                               std::to_string(sizeof(typename Buffer::value_type)) + " bytes (out of memory)");
 }
 
 Id open_attr(hid_t obj, const std::string& name, const std::string& file, const std::string& where) {
@@ -234,7 +249,7 @@ Kind Group::kind(const std::string& name) const {
 template <typename T>
 std::vector<T> Group::read(const std::string& name) const {
   Id ds = open_dataset(name);
-  std::vector<T> out(element_count(ds.get(), shape(name), file_, child_path(name)));
+  auto out = buffer_of<std::vector<T>>(element_count(ds.get(), shape(name), file_, child_path(name)), file_, child_path(name));
   check_status(H5Dread(ds.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), file_,
                child_path(name), "cannot read dataset (truncated file or incompatible type)");
   return out;
@@ -256,7 +271,7 @@ std::vector<T> Group::read_rows(const std::string& name, int64_t first, int64_t 
   Id mem_space(H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr), H5Sclose);
   std::vector<int64_t> sub(dims);
   sub[0] = count;
-  std::vector<T> out(element_count(ds.get(), sub, file_, child_path(name)));
+  auto out = buffer_of<std::vector<T>>(element_count(ds.get(), sub, file_, child_path(name)), file_, child_path(name));
   if (count > 0) {
     check_status(H5Dread(ds.get(), native_type<T>(), mem_space.get(), file_space.get(), H5P_DEFAULT, out.data()),
                  file_, child_path(name), "cannot read dataset rows (truncated file or incompatible type)");
@@ -273,7 +288,7 @@ std::vector<std::string> Group::read_strings(const std::string& name) const {
   if (H5Tis_variable_str(type.get()) > 0) {
     Id mem(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mem.get(), H5T_VARIABLE);
-    std::vector<char*> ptrs(n, nullptr);
+    auto ptrs = buffer_of<std::vector<char*>>(n, file_, child_path(name));
     check_status(H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), file_, child_path(name),
                  "cannot read strings");
     for (char* p : ptrs) {
@@ -282,7 +297,7 @@ std::vector<std::string> Group::read_strings(const std::string& name) const {
     }
   } else {
     size_t size = H5Tget_size(type.get());
-    std::vector<char> buf(n * size);
+    auto buf = buffer_of<std::vector<char>>(n * size, file_, child_path(name));
     check_status(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), file_, child_path(name),
                  "cannot read strings");
     for (size_t i = 0; i < n; ++i) out.emplace_back(strnlen(buf.data() + i * size, size) ? std::string(buf.data() + i * size, strnlen(buf.data() + i * size, size)) : "");
@@ -298,13 +313,13 @@ std::vector<std::string> Group::read_blobs(const std::string& name) const {
   const H5T_class_t cls = H5Tget_class(type.get());
   if (cls == H5T_STRING && H5Tis_variable_str(type.get()) <= 0) {
     const size_t size = H5Tget_size(type.get());
-    std::string buf(n * size, '\0');
+    auto buf = buffer_of<std::string>(n * size, file_, child_path(name));
     check_status(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), file_, child_path(name),
                  "cannot read byte strings");
     for (size_t i = 0; i < n; ++i) out.push_back(buf.substr(i * size, size));
   } else if (cls == H5T_VLEN) {
     Id mem(H5Tvlen_create(H5T_NATIVE_UINT8), H5Tclose);
-    std::vector<hvl_t> items(n);
+    auto items = buffer_of<std::vector<hvl_t>>(n, file_, child_path(name));
     check_status(H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, items.data()), file_, child_path(name),
                  "cannot read variable-length bytes");
     for (const auto& item : items) out.emplace_back(static_cast<const char*>(item.p), item.len);
