@@ -599,6 +599,21 @@ TEST(FineTune, TrainsInASeparateProcessAndTheCheckpointBecomesSelectable) {
   }
 }
 
+TEST(FineTune, UnusableInputsAreNamedInTheStatusLine) {
+  ASSERT_TRUE(tiny().ok);
+  const fs::path run = tiny().dir / "never-made";
+  widgets::FineTuneDialog dialog("/nonexistent/xwam");
+  dialog.set_run_dir(QString::fromStdString(run.string()));
+  EXPECT_FALSE(dialog.start());
+  EXPECT_TRUE(dialog.status_text().contains("choose a training config")) << dialog.status_text().toStdString();
+  dialog.set_config_file(QString::fromStdString(kTinyConfig));
+  dialog.set_episode_files({QString::fromStdString(tiny().scene.string())});
+  EXPECT_FALSE(dialog.start());
+  EXPECT_TRUE(dialog.status_text().contains("/nonexistent/xwam: no executable xwam program")) << dialog.status_text().toStdString();
+  EXPECT_FALSE(dialog.running());
+  EXPECT_FALSE(fs::exists(run));
+}
+
 TEST(FineTune, CancelStopsTheTrainingProcess) {
   ASSERT_TRUE(tiny().ok);
   widgets::FineTuneDialog dialog(QString::fromStdString(kXwam));
