@@ -1,11 +1,30 @@
 # Helpers shared by every folder: one library per folder, one test binary per module, one bench per file.
 
+# xwam_include_root(TARGET PUBLIC|PRIVATE|INTERFACE FOLDER...): puts on TARGET's include path a root
+# that holds only the given folders of the source tree (symbolic links under build/include-roots/), so
+# "engine/core/Error.h" is found while the rest of the tree is not. This is how the build enforces the
+# layering (docs/ARCHITECTURE.md): a target sees its own folder and the folders of what it links, so an
+# include against the direction of the dependencies does not compile (tests/layering checks it).
+function(xwam_include_root target visibility)
+  set(root ${CMAKE_BINARY_DIR}/include-roots/${target})
+  foreach(folder ${ARGN})
+    get_filename_component(parent ${root}/${folder} DIRECTORY)
+    file(MAKE_DIRECTORY ${parent})
+    if(NOT EXISTS ${root}/${folder})
+      file(CREATE_LINK ${CMAKE_SOURCE_DIR}/${folder} ${root}/${folder} SYMBOLIC)
+    endif()
+  endforeach()
+  target_include_directories(${target} ${visibility} ${root})
+endfunction()
+
 # xwam_add_library(NAME SOURCES ... [PUBLIC_LIBS ...] [PRIVATE_LIBS ...])
-# Public headers are included as "engine/<part>/Header.h" (include root = source root).
+# Public headers are included as "<folder>/Header.h", <folder> being the library's folder below the
+# source root (engine/core, render, app/session, ...); that folder is the library's whole include root.
 function(xwam_add_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_LIBS;PRIVATE_LIBS" ${ARGN})
   add_library(${name} STATIC ${ARG_SOURCES})
-  target_include_directories(${name} PUBLIC ${CMAKE_SOURCE_DIR})
+  file(RELATIVE_PATH folder ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
+  xwam_include_root(${name} PUBLIC ${folder})
   target_link_libraries(${name} PUBLIC ${ARG_PUBLIC_LIBS} PRIVATE ${ARG_PRIVATE_LIBS})
   target_compile_options(${name} PRIVATE -Wall -Wextra -Wno-unused-parameter)
 endfunction()
@@ -36,5 +55,5 @@ function(xwam_add_bench name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} Threads::Threads)
-  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR})
+  xwam_include_root(${name} PRIVATE bench)
 endfunction()

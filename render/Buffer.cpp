@@ -61,18 +61,21 @@ void Buffer::release() {
   mapped_ = nullptr;
 }
 
+void Buffer::flush() {
+  if (!mapped_ || coherent_) return;
+  VkMappedMemoryRange range{VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE};
+  range.memory = memory_;
+  range.offset = 0;
+  range.size = VK_WHOLE_SIZE;
+  vk_check(vkFlushMappedMemoryRanges(ctx_->device(), 1, &range), "vkFlushMappedMemoryRanges");
+}
+
 void Buffer::upload(const void* data, VkDeviceSize bytes, VkDeviceSize offset) {
   if (offset + bytes > size_) throw RenderError("Buffer::upload past the end of the buffer");
   if (bytes == 0) return;
   if (mapped_) {
     std::memcpy(static_cast<char*>(mapped_) + offset, data, bytes);
-    if (!coherent_) {
-      VkMappedMemoryRange range{VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE};
-      range.memory = memory_;
-      range.offset = 0;
-      range.size = VK_WHOLE_SIZE;
-      vk_check(vkFlushMappedMemoryRanges(ctx_->device(), 1, &range), "vkFlushMappedMemoryRanges");
-    }
+    flush();
     return;
   }
   // Staging in chunks of at most 64 MiB so a large sequence does not need a second full-size copy.

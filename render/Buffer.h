@@ -28,6 +28,8 @@ class Buffer {
   void* mapped() const { return mapped_; }
   // Copies `bytes` to `offset`: memcpy when mapped, else through a staging buffer (waits for the copy).
   void upload(const void* data, VkDeviceSize bytes, VkDeviceSize offset = 0);
+  // Makes writes through mapped() visible to the device (a no-op on host-coherent memory).
+  void flush();
 
  private:
   void release();

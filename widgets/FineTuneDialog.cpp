@@ -3,7 +3,6 @@
 #include <QCheckBox>
 #include <QDir>
 #include <QDoubleSpinBox>
-#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -15,25 +14,20 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "engine/core/Error.h"
+#include "engine/jobs/JobScript.h"
+#include "engine/jobs/TrainJob.h"
 #include "widgets/LossPlot.h"
 
 namespace xwam::widgets {
 
 namespace {
-// Single-quoted for a POSIX shell.
-QString shell_quote(const QString& s) {
-  QString out = s;
-  out.replace("'", "'\\''");
-  return "'" + out + "'";
-}
-
 QString eta_text(double seconds) {
   if (!(seconds >= 0)) return {};
   const int s = static_cast<int>(seconds + 0.5);
@@ -44,7 +38,7 @@ QString eta_text(double seconds) {
 }  // namespace
 
 FineTuneDialog::FineTuneDialog(const QString& xwam_program, QWidget* parent)
-    : QDialog(parent), program_(xwam_program), process_(new QProcess(this)) {
+    : QDialog(parent), program_(xwam_program), poll_timer_(new QTimer(this)) {
   setWindowTitle(tr("Fine-tune X-WAM"));
   resize(820, 640);
   auto* layout = new QVBoxLayout(this);
@@ -167,23 +161,13 @@ FineTuneDialog::FineTuneDialog(const QString& xwam_program, QWidget* parent)
   connect(write_cmd, &QPushButton::clicked, this, [this] { write_script(false); });
   connect(write_slurm, &QPushButton::clicked, this, [this] { write_script(true); });
   connect(close, &QPushButton::clicked, this, &QDialog::hide);  // the job keeps running in the background
-  connect(process_, &QProcess::readyReadStandardOutput, this, &FineTuneDialog::on_stdout);
-  connect(process_, &QProcess::readyReadStandardError, this, &FineTuneDialog::on_stderr);
-  connect(process_, &QProcess::finished, this, &FineTuneDialog::on_finished);
-  connect(process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
-    if (e == QProcess::FailedToStart) {
-      set_status(tr("Could not start %1: %2").arg(program_, process_->errorString()), true);
-      update_buttons();
-    }
-  });
+  // The job is polled, never waited on: the event loop keeps running while it trains.
+  poll_timer_->setInterval(50);
+  connect(poll_timer_, &QTimer::timeout, this, &FineTuneDialog::poll_job);
   update_buttons();
 }
 
-FineTuneDialog::~FineTuneDialog() {
-  if (!running()) return;
-  process_->terminate();
-  if (!process_->waitForFinished(10000)) process_->kill(), process_->waitForFinished(2000);
-}
+FineTuneDialog::~FineTuneDialog() = default;  // ~TrainJob stops a running job (SIGTERM, SIGKILL after 10 s)
 
 void FineTuneDialog::set_episode_files(const QStringList& files) {
   files_->clear();
@@ -206,13 +190,18 @@ void FineTuneDialog::set_wan_dir(const QString& dir) { wan_dir_ = dir.trimmed();
 // exactly what the file says.
 void FineTuneDialog::set_config_file(const QString& path) {
   config_->setText(path);
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly)) return;
-  const QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
-  const QJsonObject train = root.contains("train") ? root.value("train").toObject() : root;
-  if (train.contains("steps")) steps_->setValue(train.value("steps").toInt());
-  if (train.contains("lr")) lr_->setValue(train.value("lr").toDouble());
-  if (train.contains("batch_size")) batch_->setValue(train.value("batch_size").toInt());
+  jobs::TrainJobSpec as_is;
+  as_is.config_file = path.toStdString();
+  nlohmann::json root;
+  try {
+    root = jobs::effective_config(as_is);
+  } catch (const Error&) {
+    return;  // Start and the scripts report what is wrong with it
+  }
+  const nlohmann::json& train = root.contains("train") ? root["train"] : root;
+  if (train.contains("steps") && train["steps"].is_number()) steps_->setValue(train["steps"].get<int>());
+  if (train.contains("lr") && train["lr"].is_number()) lr_->setValue(train["lr"].get<double>());
+  if (train.contains("batch_size") && train["batch_size"].is_number()) batch_->setValue(train["batch_size"].get<int>());
 }
 
 void FineTuneDialog::set_steps(int steps) { steps_->setValue(steps); }
@@ -221,151 +210,123 @@ void FineTuneDialog::set_batch_size(int batch_size) { batch_->setValue(batch_siz
 void FineTuneDialog::set_run_dir(const QString& dir) { run_dir_->setText(dir); }
 void FineTuneDialog::set_resume(bool resume) { resume_->setChecked(resume); }
 QString FineTuneDialog::run_dir() const { return run_dir_->text().trimmed(); }
-bool FineTuneDialog::running() const { return process_->state() != QProcess::NotRunning; }
+bool FineTuneDialog::running() const { return !job_finished_; }
+int FineTuneDialog::last_step() const { return job_ ? static_cast<int>(job_->last_step()) : 0; }
+int FineTuneDialog::total_steps() const { return job_ ? static_cast<int>(job_->total_steps()) : 0; }
 QString FineTuneDialog::log_text() const { return log_->toPlainText(); }
 QString FineTuneDialog::status_text() const { return status_->text(); }
 
+jobs::TrainJobSpec FineTuneDialog::job_spec() const {
+  jobs::TrainJobSpec spec;
+  spec.program = program_.toStdString();
+  for (const QString& f : episode_files()) spec.episode_files.push_back(f.toStdString());
+  spec.init_checkpoint = init_->text().trimmed().toStdString();
+  spec.wan_dir = wan_dir_.toStdString();
+  spec.config_file = config_->text().trimmed().toStdString();
+  spec.steps = steps_->value();
+  spec.lr = lr_->value();
+  spec.batch_size = batch_->value();
+  spec.run_dir = run_dir().toStdString();
+  spec.resume = resume_->isChecked();
+  return spec;
+}
+
 QJsonObject FineTuneDialog::effective_config(QString* error) const {
-  const QString path = config_->text().trimmed();
-  QFile file(path);
-  if (path.isEmpty() || !file.open(QIODevice::ReadOnly)) {
-    *error = path.isEmpty() ? tr("Choose a training config (JSON).") : tr("%1: cannot read the config").arg(path);
+  try {
+    const std::string text = jobs::effective_config_text(job_spec());
+    error->clear();
+    return QJsonDocument::fromJson(QByteArray::fromStdString(text)).object();
+  } catch (const Error& e) {
+    *error = QString::fromStdString(e.what());
     return {};
   }
-  QJsonParseError parse;
-  const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parse);
-  if (!doc.isObject()) {
-    *error = tr("%1: not a JSON object (%2)").arg(path, parse.errorString());
-    return {};
-  }
-  QJsonObject root = doc.object();
-  // Training keys sit under "train" or at the top level (both layouts are accepted by xwam train).
-  const bool nested = root.contains("train");
-  QJsonObject train = nested ? root.value("train").toObject() : root;
-  train["steps"] = steps_->value();
-  train["lr"] = lr_->value();
-  train["batch_size"] = batch_->value();
-  if (nested) root["train"] = train;
-  else root = train;
-  error->clear();
-  return root;
 }
 
 QStringList FineTuneDialog::train_arguments(const QString& config_path) const {
-  QStringList args{"train", "--config", config_path, "--data"};
-  args << episode_files();
-  // Absolute, so the checkpoint paths the job reports do not depend on its working directory.
-  args << "--out" << QFileInfo(run_dir()).absoluteFilePath();
-  if (resume_->isChecked()) args << "--resume";
-  else if (!init_->text().trimmed().isEmpty()) args << "--init" << init_->text().trimmed();
-  if (!resume_->isChecked() && !init_->text().trimmed().isEmpty() && !wan_dir_.isEmpty()) args << "--wan-dir" << wan_dir_;
+  QStringList args;
+  for (const auto& a : jobs::train_arguments(job_spec(), config_path.toStdString())) args << QString::fromStdString(a);
   return args;
 }
 
 bool FineTuneDialog::start() {
   if (running()) return false;
-  QString error;
-  const QJsonObject config = effective_config(&error);
-  if (error.isEmpty() && episode_files().isEmpty()) error = tr("Add at least one episode file.");
-  if (error.isEmpty() && run_dir().isEmpty()) error = tr("Choose a run directory.");
-  if (error.isEmpty() && !QFileInfo(program_).isExecutable()) error = tr("The xwam program is not at %1.").arg(program_);
-  if (error.isEmpty() && !QDir().mkpath(run_dir())) error = tr("%1: cannot create the run directory").arg(run_dir());
-  // The effective config lives in the run directory, so the run documents itself.
-  const QString config_path = QDir(run_dir()).filePath("studio-config.json");
-  if (error.isEmpty()) {
-    QSaveFile out(config_path);
-    if (!out.open(QIODevice::WriteOnly) || out.write(QJsonDocument(config).toJson()) < 0 || !out.commit())
-      error = tr("%1: cannot write the config").arg(config_path);
-  }
-  if (!error.isEmpty()) {
-    set_status(error, true);
+  try {
+    job_ = std::make_unique<jobs::TrainJob>(job_spec());
+  } catch (const Error& e) {
+    set_status(QString::fromStdString(e.what()), true);
     return false;
   }
+  job_finished_ = false;
+  ++job_number_;
   plot_->clear();
   log_->clear();
-  stdout_buffer_.clear();
-  stderr_buffer_.clear();
-  last_step_ = 0;
-  total_steps_ = steps_->value();
-  plot_->set_total_steps(total_steps_);
-  bar_->setRange(0, total_steps_);
+  plot_->set_total_steps(steps_->value());
+  bar_->setRange(0, steps_->value());
   bar_->setValue(0);
   eta_->clear();
-  cancel_requested_ = false;
-  const QStringList args = train_arguments(config_path);
+  QStringList args;
+  for (const auto& a : job_->arguments()) args << QString::fromStdString(a);
   append_log("$ " + QFileInfo(program_).fileName() + " " + args.join(' ') + "\n");
   set_status(tr("Starting…"));
-  process_->start(program_, args);
+  poll_timer_->start();
   update_buttons();
   return true;
 }
 
 void FineTuneDialog::cancel() {
   if (!running()) return;
-  cancel_requested_ = true;
   set_status(tr("Stopping (the job saves a checkpoint first)…"));
-  process_->terminate();  // SIGTERM: xwam train checkpoints and exits
+  job_->cancel();  // SIGTERM: xwam train checkpoints and exits
   // A job that does not stop in time is killed.
-  QTimer::singleShot(20000, process_, [p = process_] {
-    if (p->state() != QProcess::NotRunning) p->kill();
+  QTimer::singleShot(20000, this, [this, number = job_number_] {
+    if (number == job_number_ && running()) job_->kill();
   });
 }
 
-void FineTuneDialog::on_stdout() {
-  stdout_buffer_ += process_->readAllStandardOutput();
-  int nl;
-  while ((nl = stdout_buffer_.indexOf('\n')) >= 0) {
-    const QByteArray line = stdout_buffer_.left(nl).trimmed();
-    stdout_buffer_.remove(0, nl + 1);
-    if (!line.isEmpty()) on_json_line(line);
+void FineTuneDialog::poll_job() {
+  if (!job_ || job_finished_) return;
+  const jobs::JobOutput out = job_->poll();
+  for (const auto& event : out.events) on_event(event);
+  if (!out.log.empty()) append_log(QString::fromStdString(out.log));
+  if (out.finished) on_finished();
+}
+
+void FineTuneDialog::on_event(const jobs::TrainEvent& e) {
+  using Kind = jobs::TrainEvent::Kind;
+  const int step = static_cast<int>(e.step);
+  const int total = total_steps();
+  switch (e.kind) {
+    case Kind::Text:
+      append_log(QString::fromStdString(e.text) + "\n");
+      break;
+    case Kind::Checkpoint: {
+      const QString dir = QString::fromStdString(jobs::model_checkpoint_dir(e.checkpoint));
+      set_status(tr("Checkpoint at step %1: %2").arg(step).arg(dir));
+      emit checkpoint_ready(dir);
+      break;
+    }
+    case Kind::Eval:
+      plot_->add_eval_loss(step, e.eval_loss);
+      break;
+    case Kind::Step:
+      plot_->set_total_steps(total);
+      plot_->add_loss(step, e.loss);
+      bar_->setRange(0, std::max(1, total));
+      bar_->setValue(step);
+      eta_->setText(tr("step %1 / %2 · ETA %3").arg(step).arg(total).arg(eta_text(e.eta_s)));
+      set_status(tr("Training: loss %1, %2 samples/s").arg(e.loss, 0, 'g', 4).arg(e.samples_per_s, 0, 'f', 2));
+      emit progress(step, total, e.eta_s);
+      break;
   }
 }
 
-void FineTuneDialog::on_stderr() {
-  stderr_buffer_ += process_->readAllStandardError();
-  const int last = stderr_buffer_.lastIndexOf('\n');
-  if (last < 0) return;
-  append_log(QString::fromUtf8(stderr_buffer_.left(last + 1)));
-  stderr_buffer_.remove(0, last + 1);
-}
-
-void FineTuneDialog::on_json_line(const QByteArray& line) {
-  const QJsonDocument doc = QJsonDocument::fromJson(line);
-  if (!doc.isObject()) {
-    append_log(QString::fromUtf8(line) + "\n");
-    return;
-  }
-  const QJsonObject j = doc.object();
-  const int step = j.value("step").toInt(last_step_);
-  if (j.contains("total_steps")) total_steps_ = j.value("total_steps").toInt(total_steps_);
-  if (j.contains("checkpoint")) {
-    // A trainer checkpoint directory holds the model checkpoint in weights/ (plus optimizer state).
-    QString dir = QFileInfo(j.value("checkpoint").toString()).absoluteFilePath();
-    if (QFileInfo(QDir(dir).filePath("weights")).isDir()) dir = QDir(dir).filePath("weights");
-    set_status(tr("Checkpoint at step %1: %2").arg(step).arg(dir));
-    emit checkpoint_ready(dir);
-  } else if (j.contains("eval_loss")) {
-    plot_->add_eval_loss(step, j.value("eval_loss").toDouble());
-  } else if (j.contains("loss")) {
-    last_step_ = step;
-    plot_->set_total_steps(total_steps_);
-    plot_->add_loss(step, j.value("loss").toDouble());
-    bar_->setRange(0, std::max(1, total_steps_));
-    bar_->setValue(step);
-    const double eta = j.value("eta_s").toDouble(-1);
-    eta_->setText(tr("step %1 / %2 · ETA %3").arg(step).arg(total_steps_).arg(eta_text(eta)));
-    set_status(tr("Training: loss %1, %2 samples/s").arg(j.value("loss").toDouble(), 0, 'g', 4)
-                   .arg(j.value("samples_per_s").toDouble(), 0, 'f', 2));
-    emit progress(step, total_steps_, eta);
-  }
-}
-
-void FineTuneDialog::on_finished(int exit_code, QProcess::ExitStatus status) {
-  on_stdout();
-  if (!stderr_buffer_.isEmpty()) append_log(QString::fromUtf8(stderr_buffer_) + "\n"), stderr_buffer_.clear();
-  const bool cancelled = cancel_requested_;
-  if (cancelled) set_status(tr("Stopped at step %1 (checkpoint saved); tick “resume” and Start to continue.").arg(last_step_));
-  else if (status == QProcess::NormalExit && exit_code == 0) set_status(tr("Done: %1 steps; checkpoints are in the Run panel's picker.").arg(last_step_));
+void FineTuneDialog::on_finished() {
+  poll_timer_->stop();
+  job_finished_ = true;
+  const int exit_code = job_->exit_code();
+  const bool cancelled = job_->cancel_requested();
+  if (cancelled) set_status(tr("Stopped at step %1 (checkpoint saved); tick “resume” and Start to continue.").arg(last_step()));
+  else if (exit_code == 0) set_status(tr("Done: %1 steps; checkpoints are in the Run panel's picker.").arg(last_step()));
   else set_status(tr("The job failed (exit code %1); see the log below.").arg(exit_code), true);
   update_buttons();
   emit job_finished(exit_code, cancelled);
@@ -387,55 +348,26 @@ void FineTuneDialog::update_buttons() {
   cancel_->setEnabled(running());
 }
 
-// The part both scripts share: the run directory with the effective config embedded, and the command.
-bool FineTuneDialog::script_parts(QString* prelude, QString* command, QString* error) const {
-  const QJsonObject config = effective_config(error);
-  if (!error->isEmpty()) return false;
-  const QString dir = run_dir().isEmpty() ? QStringLiteral("xwam-run") : run_dir();
-  *prelude = QString("RUNDIR=%1\n"
-                     "mkdir -p \"$RUNDIR\"\n"
-                     "cat > \"$RUNDIR/studio-config.json\" <<'JSON'\n%2JSON\n")
-                 .arg(shell_quote(dir), QString::fromUtf8(QJsonDocument(config).toJson()));
-  QStringList words{shell_quote(program_), "train", "--config", "\"$RUNDIR/studio-config.json\"", "--data"};
-  for (const QString& f : episode_files()) words << shell_quote(f);
-  words << "--out" << "\"$RUNDIR\"";
-  if (resume_->isChecked()) words << "--resume";
-  else if (!init_->text().trimmed().isEmpty()) words << "--init" << shell_quote(init_->text().trimmed());
-  if (!resume_->isChecked() && !init_->text().trimmed().isEmpty() && !wan_dir_.isEmpty())
-    words << "--wan-dir" << shell_quote(wan_dir_);
-  *command = words.join(' ');
-  return true;
-}
-
 QString FineTuneDialog::shell_script(QString* error) const {
-  QString prelude, command;
-  if (!script_parts(&prelude, &command, error)) return {};
-  return "#!/bin/bash\n"
-         "# Fine-tune X-WAM: the job of X-WAM Studio's fine-tune dialog as a command line.\n"
-         "set -euo pipefail\n" +
-         prelude + command + " \"$@\"\n";
+  try {
+    const std::string text = jobs::job_script(job_spec(), jobs::ScriptKind::Shell);
+    error->clear();
+    return QString::fromStdString(text);
+  } catch (const Error& e) {
+    *error = QString::fromStdString(e.what());
+    return {};
+  }
 }
 
 QString FineTuneDialog::slurm_script(QString* error) const {
-  QString prelude, command;
-  if (!script_parts(&prelude, &command, error)) return {};
-  // One task per GPU; each task takes its torchrun-style rank from Slurm's numbering.
-  return "#!/bin/bash\n"
-         "# Fine-tune X-WAM on a Slurm cluster: one task per GPU, data-parallel over c10d (NCCL).\n"
-         "#SBATCH --job-name=xwam-finetune\n"
-         "#SBATCH --nodes=1\n"
-         "#SBATCH --ntasks-per-node=8\n"
-         "#SBATCH --gpus-per-node=8\n"
-         "#SBATCH --cpus-per-task=8\n"
-         "#SBATCH --time=24:00:00\n"
-         "#SBATCH --output=%x-%j.out\n"
-         "set -euo pipefail\n" +
-         prelude +
-         "export MASTER_ADDR=$(scontrol show hostnames \"$SLURM_JOB_NODELIST\" | head -n 1)\n"
-         "export MASTER_PORT=${MASTER_PORT:-29500}\n"
-         "export WORLD_SIZE=$SLURM_NTASKS\n"
-         "srun bash -c 'export RANK=$SLURM_PROCID LOCAL_RANK=$SLURM_LOCALID; exec \"$0\" \"$@\"' \\\n  " +
-         command + " --device cuda\n";
+  try {
+    const std::string text = jobs::job_script(job_spec(), jobs::ScriptKind::Slurm);
+    error->clear();
+    return QString::fromStdString(text);
+  } catch (const Error& e) {
+    *error = QString::fromStdString(e.what());
+    return {};
+  }
 }
 
 bool FineTuneDialog::write_script(bool slurm) {
@@ -449,12 +381,13 @@ bool FineTuneDialog::write_script(bool slurm) {
                                 .filePath(slurm ? "finetune.sbatch" : "finetune.sh");
   const QString path = QFileDialog::getSaveFileName(this, slurm ? tr("Write Slurm script") : tr("Write command line"), suggested);
   if (path.isEmpty()) return false;
-  QSaveFile out(path);
-  if (!out.open(QIODevice::WriteOnly) || out.write(text.toUtf8()) < 0 || !out.commit()) {
-    set_status(tr("%1: cannot write").arg(path), true);
+  try {
+    // The save dialog has already asked before replacing a file.
+    jobs::write_job_script(path.toStdString(), text.toStdString(), OutputOptions{true});
+  } catch (const Error& e) {
+    set_status(QString::fromStdString(e.what()), true);
     return false;
   }
-  QFile::setPermissions(path, QFile::permissions(path) | QFileDevice::ExeOwner | QFileDevice::ExeGroup);
   set_status(tr("Wrote %1").arg(path));
   return true;
 }

@@ -1,11 +1,14 @@
-// The fine-tune launcher: picks episode files, the checkpoint to start from, a training config and the
-// main hyper-parameters, then runs `xwam train` as a separate process (never inside the GUI) with a
-// live loss plot, progress, ETA, its log and cancel. It can also write the same job as a shell command
-// or a Slurm batch script (srun + torchrun-style RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT).
+// The fine-tune dialog: the UI of a training job. It edits a job spec (episode files, the checkpoint to
+// start from, a training config and the main hyper-parameters, run directory, resume), and shows the
+// job's progress, ETA, loss plot and log with cancel. Everything else — the effective config, the
+// `xwam train` process (never inside the GUI), its progress lines, the shell and Slurm scripts — is
+// engine/jobs, which `xwam train --write-script` uses too, so both write the same script.
 #pragma once
 #include <QDialog>
 #include <QJsonObject>
-#include <QProcess>
+#include <memory>
+
+#include "engine/jobs/TrainJobSpec.h"
 
 class QCheckBox;
 class QDoubleSpinBox;
@@ -16,6 +19,12 @@ class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QTimer;
+
+namespace xwam::jobs {
+class TrainJob;
+struct TrainEvent;
+}  // namespace xwam::jobs
 
 namespace xwam::widgets {
 class LossPlot;
@@ -40,6 +49,8 @@ class FineTuneDialog : public QDialog {
   void set_resume(bool resume);  // continue the run directory's latest checkpoint (--resume)
   QString run_dir() const;
 
+  // The job as the dialog's fields describe it (steps / lr / batch size always as overrides).
+  jobs::TrainJobSpec job_spec() const;
   // The training config with the dialog's steps / lr / batch size written in; throws nothing — an
   // error text is returned through `error` (unreadable or malformed config file).
   QJsonObject effective_config(QString* error) const;
@@ -50,8 +61,8 @@ class FineTuneDialog : public QDialog {
   QString slurm_script(QString* error) const;
 
   bool running() const;
-  int last_step() const { return last_step_; }
-  int total_steps() const { return total_steps_; }
+  int last_step() const;
+  int total_steps() const;
   LossPlot* loss_plot() const { return plot_; }
   QString log_text() const;
   QString status_text() const;
@@ -66,19 +77,20 @@ class FineTuneDialog : public QDialog {
   void job_finished(int exit_code, bool cancelled);
 
  private:
-  void on_stdout();
-  void on_stderr();
-  void on_json_line(const QByteArray& line);
-  void on_finished(int exit_code, QProcess::ExitStatus status);
+  void poll_job();  // the job's new output and whether it ended; called by poll_timer_
+  void on_event(const jobs::TrainEvent& event);
+  void on_finished();
   void append_log(const QString& text);
   void set_status(const QString& text, bool error = false);
   void update_buttons();
   bool write_script(bool slurm);
-  bool script_parts(QString* prelude, QString* command, QString* error) const;
 
   QString program_;
   QString wan_dir_;
-  QProcess* process_;
+  std::unique_ptr<jobs::TrainJob> job_;  // the running (or last finished) job
+  bool job_finished_ = true;
+  int job_number_ = 0;  // tells a late kill timer of an earlier job from the current one
+  QTimer* poll_timer_;
   QListWidget* files_;
   QLineEdit* init_;
   QLineEdit* config_;
@@ -94,9 +106,6 @@ class FineTuneDialog : public QDialog {
   QLabel* eta_;
   LossPlot* plot_;
   QPlainTextEdit* log_;
-  QByteArray stdout_buffer_, stderr_buffer_;
-  int last_step_ = 0, total_steps_ = 0;
-  bool cancel_requested_ = false;
 };
 
 }  // namespace xwam::widgets

@@ -143,7 +143,12 @@ void ViewportRenderer::startNextFrame() {
   ViewState* impl = window_->impl();
   if (impl->needs_upload) {
     scene->set_sequences(impl->predicted.get(), impl->recorded.get());
-    if (impl->needs_framing) scene->frame_camera(impl->settings, render::OrbitCamera::Preset::Main);
+    if (impl->needs_framing) {
+      // Frames the orbit camera only: a recorded camera's view chosen before the first frame stays.
+      const int scene_camera = impl->settings.scene_camera;
+      scene->frame_camera(impl->settings, render::OrbitCamera::Preset::Main);
+      impl->settings.scene_camera = scene_camera;
+    }
     impl->needs_upload = impl->needs_framing = false;
   }
   const QSize size = window_->swapChainImageSize();

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "engine/data/Episode.h"
-#include "engine/pipeline/RolloutTypes.h"
+#include "engine/pipeline/api/RolloutTypes.h"
 
 class QComboBox;
 class QPushButton;

@@ -8,7 +8,7 @@
 
 #include "engine/data/Episode.h"
 #include "engine/geometry/Comparison.h"
-#include "engine/pipeline/RolloutTypes.h"
+#include "engine/pipeline/api/RolloutTypes.h"
 #include "render/SceneData.h"
 
 namespace xwam::widgets {

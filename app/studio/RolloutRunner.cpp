@@ -10,7 +10,7 @@
 #include "engine/core/OutputDir.h"
 #include "engine/core/Progress.h"
 #ifdef XWAM_STUDIO_ROLLOUTS
-#include "engine/pipeline/Engine.h"
+#include "engine/pipeline/api/Engine.h"
 #endif
 
 namespace xwam::studio {

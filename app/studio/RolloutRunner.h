@@ -1,7 +1,7 @@
 // The GUI's runner of the rollout engine: loads a checkpoint and runs one rollout on a worker thread,
 // forwarding the engine's events to the GUI thread as signals, then compares the prediction with the
 // recording (engine/geometry/Comparison.h) and saves it with rollout.json (as `xwam rollout` does).
-// It hands the engine's own types around (engine/pipeline/RolloutTypes.h, no LibTorch); the engine
+// It hands the engine's own types around (engine/pipeline/api/RolloutTypes.h, no LibTorch); the engine
 // façade (Engine.h) is used in the .cpp only.
 //
 //   RolloutRunner runner;
@@ -17,7 +17,7 @@
 #include "engine/data/Episode.h"
 #include "engine/geometry/Comparison.h"
 #include "engine/geometry/Rollout.h"
-#include "engine/pipeline/RolloutTypes.h"
+#include "engine/pipeline/api/RolloutTypes.h"
 
 namespace xwam::studio {
 

@@ -3,16 +3,16 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "app/cli/Command.h"
+#include "bench/Timing.h"
+#include "engine/core/Error.h"
 #include "engine/data/EpisodeFile.h"
 
 using namespace xwam::data;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -47,29 +47,19 @@ Episode make_large_episode(int frames, int width, int height, int cameras) {
   return ep;
 }
 
-template <typename F>
-double median_ms(int repeats, F&& fn) {
-  std::vector<double> times;
-  for (int i = 0; i < repeats; ++i) {
-    auto t0 = Clock::now();
-    fn();
-    times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
-
 }  // namespace
 
 XWAM_BENCH(read, "Read one frame range of a large episode file vs the whole episode",
-           "xwam bench read [--frames 300] [--width 320 --height 240] [--range 9] [--repeats 3]", {"json"}) {
+           "xwam bench read [--frames 300] [--width 320 --height 240] [--range 9] [--repeats 3] [--warmup 1]", {"json"}) {
   (void)args.flag("json");
   const int frames = static_cast<int>(args.get_int("frames", 300));
   const int width = static_cast<int>(args.get_int("width", 320));
   const int height = static_cast<int>(args.get_int("height", 240));
   const int range = static_cast<int>(args.get_int("range", 9));
-  const int repeats = static_cast<int>(args.get_int("repeats", 3));
+  const xwam::bench::TimingOptions timing = xwam::bench::timing_options(args.get_int("repeats", 3), args.get_int("warmup", 1));
   args.check_all_used();
+  if (frames < 1 || width < 1 || height < 1 || range < 1 || range > frames)
+    throw xwam::Error("bench read: --frames, --width, --height and --range must be positive, --range at most --frames");
 
   auto path = (std::filesystem::temp_directory_path() / ("xwam_bench_read_" + std::to_string(::getpid()) + ".h5")).string();
   {
@@ -80,10 +70,10 @@ XWAM_BENCH(read, "Read one frame range of a large episode file vs the whole epis
   }
   EpisodeFileReader reader(path);
   ReadOptions part;
-  part.first_frame = frames / 2;
+  part.first_frame = std::min(frames / 2, frames - range);
   part.num_frames = range;
-  double range_ms = median_ms(repeats, [&] { (void)reader.read(0, part); });
-  double all_ms = median_ms(repeats, [&] { (void)reader.read(0); });
+  const xwam::bench::Timing range_ms = xwam::bench::time_runs(timing, [&] { (void)reader.read(0, part); });
+  const xwam::bench::Timing all_ms = xwam::bench::time_runs(timing, [&] { (void)reader.read(0); });
   nlohmann::json out = {{"benchmark", "read"},
                         {"file_mb", static_cast<double>(std::filesystem::file_size(path)) / 1e6},
                         {"frames", frames},
@@ -91,10 +81,12 @@ XWAM_BENCH(read, "Read one frame range of a large episode file vs the whole epis
                         {"width", width},
                         {"height", height},
                         {"range_frames", range},
-                        {"range_ms", range_ms},
+                        {"warmup", timing.warmup},
+                        {"repeats", timing.repeats},
+                        {"range_ms", range_ms.to_json()},
                         {"baseline", "read_all"},
-                        {"all_ms", all_ms},
-                        {"speedup_vs_all", all_ms / range_ms}};
+                        {"all_ms", all_ms.to_json()},
+                        {"speedup_vs_all", all_ms.median_ms / range_ms.median_ms}};
   std::filesystem::remove(path);
   std::printf("%s\n", out.dump(2).c_str());
   return 0;

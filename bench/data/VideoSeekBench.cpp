@@ -2,29 +2,30 @@
 // against the baseline of decoding every frame from the start up to the last one, in the same run.
 #include <unistd.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "app/cli/Command.h"
+#include "bench/Timing.h"
 #include "engine/core/Error.h"
 #include "engine/data/VideoReader.h"
 #include "engine/data/VideoWriter.h"
 
 using namespace xwam::data;
-using Clock = std::chrono::steady_clock;
 
 XWAM_BENCH(video, "mp4 frame access: 9 frames at stride 4, seek vs decode-everything",
-           "xwam bench video [--frames 400] [--width 320 --height 240] [--start 300]", {"json"}) {
+           "xwam bench video [--frames 400] [--width 320 --height 240] [--start 300] [--repeats 3] [--warmup 1]", {"json"}) {
   (void)args.flag("json");
   const int frames = static_cast<int>(args.get_int("frames", 400));
   const int width = static_cast<int>(args.get_int("width", 320));
   const int height = static_cast<int>(args.get_int("height", 240));
   const int start = static_cast<int>(args.get_int("start", frames * 3 / 4));
+  const xwam::bench::TimingOptions timing = xwam::bench::timing_options(args.get_int("repeats", 3), args.get_int("warmup", 1));
   args.check_all_used();
   const int count = 9, stride = 4;
+  if (width < 2 || height < 2 || start < 0) throw xwam::Error("bench video: --width and --height must be at least 2, --start not negative");
   if (start + (count - 1) * stride >= frames) throw xwam::Error("--start leaves no room for 9 frames at stride 4");
 
   const auto path = (std::filesystem::temp_directory_path() / ("xwam_bench_video_" + std::to_string(::getpid()) + ".mp4")).string();
@@ -43,23 +44,27 @@ XWAM_BENCH(video, "mp4 frame access: 9 frames at stride 4, seek vs decode-everyt
     }
     out.finish();
   }
-  auto t0 = Clock::now();
-  VideoReader seeking(path);
-  for (int i = 0; i < count; ++i) (void)seeking.frame(start + i * stride);
-  const double seek_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-
-  t0 = Clock::now();
-  VideoReader sequential(path);
-  for (int t = 0; t <= start + (count - 1) * stride; ++t) (void)sequential.frame(t);
-  const double all_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  // Each run opens the file afresh, so no run starts from a decoder another one left positioned.
+  int64_t seek_decoded = 0, all_decoded = 0;
+  const xwam::bench::Timing seek_ms = xwam::bench::time_runs(timing, [&] {
+    VideoReader seeking(path);
+    for (int i = 0; i < count; ++i) (void)seeking.frame(start + i * stride);
+    seek_decoded = seeking.frames_decoded();
+  });
+  const xwam::bench::Timing all_ms = xwam::bench::time_runs(timing, [&] {
+    VideoReader sequential(path);
+    for (int t = 0; t <= start + (count - 1) * stride; ++t) (void)sequential.frame(t);
+    all_decoded = sequential.frames_decoded();
+  });
   std::filesystem::remove(path);
 
   nlohmann::json out = {{"benchmark", "video"}, {"frames", frames}, {"width", width}, {"height", height},
                         {"requested", count}, {"stride", stride}, {"start", start},
-                        {"seek_ms", seek_ms}, {"seek_frames_decoded", seeking.frames_decoded()},
-                        {"baseline", "decode_from_start"}, {"decode_all_ms", all_ms},
-                        {"decode_all_frames_decoded", sequential.frames_decoded()},
-                        {"speedup", all_ms / seek_ms}};
+                        {"warmup", timing.warmup}, {"repeats", timing.repeats},
+                        {"seek_ms", seek_ms.to_json()}, {"seek_frames_decoded", seek_decoded},
+                        {"baseline", "decode_from_start"}, {"decode_all_ms", all_ms.to_json()},
+                        {"decode_all_frames_decoded", all_decoded},
+                        {"speedup", all_ms.median_ms / seek_ms.median_ms}};
   std::printf("%s\n", out.dump(2).c_str());
   return 0;
 }

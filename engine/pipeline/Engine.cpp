@@ -1,4 +1,4 @@
-#include "engine/pipeline/Engine.h"
+#include "engine/pipeline/api/Engine.h"
 
 #include "engine/core/Error.h"
 #include "engine/model/MemoryPlan.h"

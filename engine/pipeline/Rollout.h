@@ -21,7 +21,7 @@
 #include "engine/data/Episode.h"
 #include "engine/geometry/Rollout.h"
 #include "engine/model/Checkpoint.h"
-#include "engine/pipeline/RolloutTypes.h"
+#include "engine/pipeline/api/RolloutTypes.h"
 #include "engine/pipeline/TrainTasks.h"
 
 namespace xwam::pipeline {

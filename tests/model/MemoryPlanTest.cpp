@@ -6,6 +6,7 @@
 #include "engine/model/MemoryPlan.h"
 #include "engine/model/TextEncoder.h"
 #include "engine/model/XWamModel.h"
+#include "tests/model/ParameterFormula.h"
 
 using namespace xwam::model;
 
@@ -35,11 +36,11 @@ TEST(MemoryPlan, TheFiveBillionModelFitsA24GiBGpuInBfloat16) {
   EXPECT_EQ(bf16.stages[0].stage, "text");
   EXPECT_EQ(bf16.stages[2].stage, "denoise");
   EXPECT_EQ(bf16.text_device_bytes, 0) << "umT5-xxl runs on the host";
-  EXPECT_EQ(bf16.text_host_bytes, umt5_parameters(c.text) * 2);
-  const auto params = count_parameters(c).total();
+  EXPECT_EQ(bf16.text_host_bytes, test::umt5_encoder(c.text) * 2);
+  const auto params = test::xwam_network(c);
   EXPECT_GT(bf16.network_bytes, params * 2);  // the float32 parts
   EXPECT_LT(bf16.network_bytes, params * 2 + kGiB);
-  EXPECT_NEAR(double(bf16.vae_bytes), 704688668.0 * 4, 1.0);  // the Wan2.2 VAE's count, float32
+  EXPECT_EQ(bf16.vae_bytes, test::wan_vae(c.vae) * 4);  // the Wan2.2 VAE stays float32
   for (const auto& s : bf16.stages) EXPECT_LE(s.total(), 24 * kGiB) << s.stage;
   EXPECT_LE(plan_rollout_memory(c, torch::kBFloat16, /*guidance=*/true).peak_bytes(), 24 * kGiB);
   // In float32 the network alone is beyond any 24 GiB card: the reason for the bf16 default on CUDA.

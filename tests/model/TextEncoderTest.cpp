@@ -16,6 +16,7 @@
 #include "engine/core/Error.h"
 #include "engine/model/SentencePiece.h"
 #include "engine/model/TextEncoder.h"
+#include "tests/model/ParameterFormula.h"
 #include "tests/model/ReleasedReference.h"
 
 using namespace xwam::model;
@@ -213,6 +214,7 @@ TEST_F(Umt5Test, ParameterNamesAndShapesFollowT5Py) {
   }
   EXPECT_EQ(actual, expected);
   EXPECT_EQ(text->named_buffers().size(), 0u) << "the checkpoint has no buffers";
+  EXPECT_EQ(total, test::umt5_encoder(text->config));
   EXPECT_EQ(total, umt5_parameters(text->config));
 }
 
@@ -220,6 +222,7 @@ TEST(Umt5Encoder, FullSizeParameterCount) {
   // umt5_xxl: vocab 256384, dim 4096, ffn 10240, 64 heads, 24 layers, 32 buckets →
   // 1,050,148,864 + 24 · 192,948,224 + 4,096 = 5,680,910,336 (the ~5.68e9 of the bf16 encoder file).
   const TextConfig full;  // the defaults are umT5-xxl
+  EXPECT_EQ(test::umt5_encoder(full), 5680910336LL);
   EXPECT_EQ(umt5_parameters(full), 5680910336LL);
   EXPECT_NEAR(umt5_parameters(full) / 1e9, 5.68, 0.005);
 }

@@ -9,6 +9,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/model/VideoVae.h"
+#include "tests/model/ParameterFormula.h"
 
 using namespace xwam::model;
 
@@ -281,8 +282,8 @@ TEST(VideoVaeBlocks, PatchifyAndShortcutsFollowWan22Layout) {
 
 TEST(VideoVae, Wan22ParameterNamesAndCount) {
   // Shapes only (meta device): the 5B VAE has 704,688,668 parameters (vae2_2.py's WanVAE_ with
-  // dim 160, dec_dim 256, z 48, mult [1, 2, 4, 4], 2 res blocks, temporal [F, T, T]; counted from
-  // its module structure).
+  // dim 160, dec_dim 256, z 48, mult [1, 2, 4, 4], 2 res blocks, temporal [F, T, T]: the published
+  // configuration through the module structure's formula, tests/model/ParameterFormula.h).
   auto config = XWamConfig::preset("wan2.2-ti2v-5b").vae;
   ASSERT_EQ(config.latent_mean.size(), 48u);
   EXPECT_FLOAT_EQ(config.latent_mean[0], -0.2289f);
@@ -295,6 +296,7 @@ TEST(VideoVae, Wan22ParameterNamesAndCount) {
     total += p.value().numel();
   }
   EXPECT_EQ(total, 704688668);
+  EXPECT_EQ(test::wan_vae(config), 704688668);
   EXPECT_TRUE(vae->named_buffers().is_empty());
   const std::map<std::string, std::vector<int64_t>> expected{
       {"encoder.conv1.weight", {160, 12, 3, 3, 3}},
@@ -341,15 +343,25 @@ TEST(VideoVae, Wan22ParameterNamesAndCount) {
                              "decoder.upsamples.3.upsamples.3.resample.1.weight",
                              "encoder.downsamples.0.downsamples.0.shortcut.weight"})
     EXPECT_FALSE(shapes.count(absent)) << absent;
-  // Smaller sizes: total = the same structure count (tiny 57,392; the wide reference size 6,056,172;
-  // the demo preset 704,972).
-  int64_t tiny = 0, wide = 0, demo = 0;
-  for (auto& p : make_vae("tiny")->parameters()) tiny += p.numel();
-  for (auto& p : VideoVae(reference_size("wide"))->parameters()) wide += p.numel();
-  for (auto& p : make_vae("demo")->parameters()) demo += p.numel();
-  EXPECT_EQ(tiny, 57392);
-  EXPECT_EQ(wide, 6056172);
-  EXPECT_EQ(demo, 704972);
+  // Smaller sizes hold what the same structure's formula says, including one whose encoder and
+  // decoder widths, depths and temporal flags all differ.
+  VaeConfig odd = reference_size("wide");
+  odd.base_dim = 8;
+  odd.dec_base_dim = 12;
+  odd.z_dim = 6;
+  odd.dim_mult = {1, 4, 2};
+  odd.num_res_blocks = 2;
+  odd.temporal_down = {true, false};
+  odd.patch = 1;
+  const std::pair<const char*, VaeConfig> sizes[] = {{"tiny", XWamConfig::preset("tiny").vae},
+                                                     {"wide", reference_size("wide")},
+                                                     {"demo", XWamConfig::preset("demo").vae},
+                                                     {"odd", odd}};
+  for (const auto& [name, c] : sizes) {
+    int64_t actual = 0;
+    for (auto& p : VideoVae(c, torch::kMeta)->parameters()) actual += p.numel();
+    EXPECT_EQ(actual, test::wan_vae(c)) << name;
+  }
 }
 
 TEST(VideoVae, LatentNormalizationUsesMeanAndStd) {

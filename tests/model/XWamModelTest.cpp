@@ -7,6 +7,7 @@
 #include "engine/core/Error.h"
 #include "engine/model/Rope.h"
 #include "engine/model/XWamModel.h"
+#include "tests/model/ParameterFormula.h"
 
 using namespace xwam::model;
 
@@ -40,7 +41,12 @@ TEST(XWamModel, ParameterNamesAndCountsFollowWan22) {
     total += p.value().numel();
     names.insert(p.key());
   }
-  EXPECT_EQ(total, count_parameters(model->config).total());
+  // The module holds what the architecture's formula says, and so does the engine's own count.
+  EXPECT_EQ(total, test::xwam_network(model->config));
+  const ParameterCounts counted = count_parameters(model->config);
+  EXPECT_EQ(counted.dit, test::wan_dit(model->config.dit));
+  EXPECT_EQ(counted.depth_branch, test::xwam_depth_branch(model->config));
+  EXPECT_EQ(counted.xwam_heads, test::xwam_heads(model->config));
   for (const char* name : {"patch_embedding.weight", "text_embedding.0.weight", "text_embedding.2.bias",
                            "time_embedding.0.weight", "time_projection.1.weight", "blocks.0.self_attn.q.weight",
                            "blocks.0.self_attn.norm_q.weight", "blocks.2.cross_attn.norm_k.weight", "blocks.1.norm3.weight",
@@ -50,8 +56,38 @@ TEST(XWamModel, ParameterNamesAndCountsFollowWan22) {
                            "extra_heads.0.head.weight"})
     EXPECT_TRUE(names.count(name)) << name;
   // Wan2.2-TI2V-5B from its published configuration (dim 3072, ffn 14336, 30 layers, in/out 48,
-  // patch 1×2×2, text 4096, freq 256): 4,999,787,712 DiT parameters ("5B").
-  EXPECT_EQ(count_parameters(XWamConfig::preset("wan2.2-ti2v-5b")).dit, 4999787712LL);
+  // patch 1×2×2, text 4096, freq 256): 4,999,787,712 DiT parameters, the published "5B".
+  const XWamConfig wan = XWamConfig::preset("wan2.2-ti2v-5b");
+  EXPECT_EQ(test::wan_dit(wan.dit), 4999787712LL);
+  EXPECT_EQ(count_parameters(wan).dit, 4999787712LL);
+}
+
+// The demo preset (the shipped checkpoint's network) and a config where every size differs, so a
+// formula that swaps two sizes cannot agree by accident: the module structure the 5B count above
+// relies on (the 5B network itself is too large to build here).
+TEST(XWamModel, ParameterCountsFollowTheFormulaForOtherSizes) {
+  XWamConfig odd = XWamConfig::preset("tiny");
+  odd.name = "odd";
+  odd.dit.dim = 48;
+  odd.dit.num_heads = 4;
+  odd.dit.ffn_dim = 80;
+  odd.dit.freq_dim = 24;
+  odd.dit.text_dim = odd.text.dim = 40;
+  odd.dit.in_dim = odd.vae.z_dim = 6;
+  odd.dit.out_dim = 5;
+  odd.dit.patch = {1, 2, 3};
+  odd.latent_height = 4;
+  odd.latent_width = 6;
+  odd.dit.num_layers = 3;
+  odd.depth_layers = 2;
+  odd.views = 2;
+  for (const XWamConfig& config : {XWamConfig::preset("demo"), odd}) {
+    XWamModel model(config);
+    int64_t total = 0;
+    for (const auto& p : model->parameters()) total += p.numel();
+    EXPECT_EQ(total, test::xwam_network(config)) << config.name;
+    EXPECT_EQ(total, count_parameters(config).total()) << config.name;
+  }
 }
 
 TEST(XWamModel, DepthBranchIsOneWay) {

@@ -530,7 +530,8 @@ TEST(StudioProgram, ScriptedRunWritesAScreenshotAndExitsWithTheRunsStatus) {
 TEST(FineTune, TrainsInASeparateProcessAndTheCheckpointBecomesSelectable) {
   ASSERT_TRUE(tiny().ok);
   studio::MainWindow window;
-  window.set_xwam_program(QString::fromStdString(kXwam));
+  // Resolved, as `xwam train --write-script` names itself in the scripts compared below.
+  window.set_xwam_program(QString::fromStdString(fs::canonical(kXwam).string()));
   open_tiny(window);
   widgets::FineTuneDialog* dialog = window.fine_tune_dialog();
   dialog->show();
@@ -579,6 +580,38 @@ TEST(FineTune, TrainsInASeparateProcessAndTheCheckpointBecomesSelectable) {
   const QString slurm = dialog->slurm_script(&error);
   for (const char* key : {"#SBATCH", "srun", "MASTER_ADDR", "MASTER_PORT", "WORLD_SIZE", "RANK=$SLURM_PROCID"})
     EXPECT_TRUE(slurm.contains(key)) << key;
+
+  // The CLI twin writes the very same scripts for the same job.
+  const jobs::TrainJobSpec job = dialog->job_spec();
+  std::string options = " --config " + job.config_file + " --data";
+  for (const auto& f : job.episode_files) options += " " + f;
+  options += " --out " + job.run_dir + " --steps " + std::to_string(*job.steps) + " --lr " +
+             QString::number(*job.lr, 'g', 17).toStdString() + " --batch-size " + std::to_string(*job.batch_size);
+  if (!job.init_checkpoint.empty()) options += " --init " + job.init_checkpoint;
+  if (!job.wan_dir.empty()) options += " --wan-dir " + job.wan_dir;
+  for (const auto& [kind, text] : {std::pair<std::string, QString>{"sh", shell}, {"slurm", slurm}}) {
+    const fs::path out = tiny().dir / ("finetune." + kind);
+    const std::string cmd = kXwam + " train --write-script " + kind + " " + out.string() + options + " 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    std::ifstream in(out);
+    const std::string written((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(written, text.toStdString()) << kind;
+  }
+}
+
+TEST(FineTune, UnusableInputsAreNamedInTheStatusLine) {
+  ASSERT_TRUE(tiny().ok);
+  const fs::path run = tiny().dir / "never-made";
+  widgets::FineTuneDialog dialog("/nonexistent/xwam");
+  dialog.set_run_dir(QString::fromStdString(run.string()));
+  EXPECT_FALSE(dialog.start());
+  EXPECT_TRUE(dialog.status_text().contains("choose a training config")) << dialog.status_text().toStdString();
+  dialog.set_config_file(QString::fromStdString(kTinyConfig));
+  dialog.set_episode_files({QString::fromStdString(tiny().scene.string())});
+  EXPECT_FALSE(dialog.start());
+  EXPECT_TRUE(dialog.status_text().contains("/nonexistent/xwam: no executable xwam program")) << dialog.status_text().toStdString();
+  EXPECT_FALSE(dialog.running());
+  EXPECT_FALSE(fs::exists(run));
 }
 
 TEST(FineTune, CancelStopsTheTrainingProcess) {

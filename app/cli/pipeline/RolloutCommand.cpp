@@ -1,7 +1,7 @@
 // `xwam rollout`: action-first asynchronous denoising from one episode frame. Prints the action chunk
 // the moment it is final, then video progress; writes the rollout directory (docs/rollout-format.md)
 // plus rollout.json with the request and timings, and optionally the comparison mp4 (the same as the
-// studio's and `xwam compare --video`). A thin front over the engine façade (engine/pipeline/Engine.h).
+// studio's and `xwam compare --video`). A thin front over the engine façade (engine/pipeline/api/Engine.h).
 #include <cstdio>
 
 #include "app/cli/Command.h"
@@ -10,7 +10,7 @@
 #include "engine/core/OutputDir.h"
 #include "engine/data/EpisodeFile.h"
 #include "engine/geometry/ComparisonImages.h"
-#include "engine/pipeline/Engine.h"
+#include "engine/pipeline/api/Engine.h"
 
 using namespace xwam;
 

@@ -1,6 +1,7 @@
 // `xwam train`: fine-tunes (or trains from scratch) the X-WAM model or its video VAE on episode files.
 // JSON lines on stdout (one per logged step, evaluation and checkpoint), a human progress line on
 // stderr; SIGINT/SIGTERM save a checkpoint and stop, so a GUI or a cluster can cancel cleanly.
+// With --write-script it writes the job as a shell or Slurm script instead (engine/jobs, as the studio).
 #include <cstdio>
 #include <filesystem>
 #include <thread>
@@ -11,6 +12,7 @@
 #include "engine/core/OutputDir.h"
 #include "engine/data/ClipLoader.h"
 #include "engine/data/EpisodeFile.h"
+#include "engine/jobs/JobScript.h"
 #include "engine/pipeline/ClipBatch.h"
 #include "engine/pipeline/TrainTasks.h"
 #include "engine/train/RunFolder.h"
@@ -75,41 +77,78 @@ void print_human(const train::StepReport& r) {
   }
 }
 
+// The job the options describe: config file and its overrides, data, run folder, start point.
+jobs::TrainJobSpec job_spec(const cli::Args& args) {
+  jobs::TrainJobSpec spec;
+  spec.config_file = args.require("config");
+  spec.episode_files = args.list("data");
+  if (spec.episode_files.empty()) throw Error("--data", "give at least one episode file");
+  spec.run_dir = args.require("out");
+  spec.resume = args.flag("resume");
+  spec.init_checkpoint = args.get("init", "");
+  spec.wan_dir = args.get("wan-dir", "");
+  if (args.has("steps")) spec.steps = args.get_int("steps", 0);
+  if (args.has("lr")) spec.lr = args.get_double("lr", 0);
+  if (args.has("batch-size")) spec.batch_size = args.get_int("batch-size", 0);
+  return spec;
+}
+
+// `--write-script sh|slurm OUT`: the job these options describe, as the fine-tune dialog writes it.
+int write_script(cli::Args& args, const std::vector<std::string>& kind_and_path) {
+  if (kind_and_path.size() != 2) throw Error("--write-script", "expected a kind (sh or slurm) and a file name");
+  const jobs::ScriptKind kind = jobs::parse_script_kind(kind_and_path[0]);
+  jobs::TrainJobSpec spec = job_spec(args);
+  // The script runs this very program (by its resolved path, as the studio names it).
+  spec.program = fs::canonical("/proc/self/exe").string();
+  for (const char* option : {"threads", "device"})
+    if (args.has(option)) spec.extra_args.insert(spec.extra_args.end(), {std::string("--") + option, args.get(option, "")});
+  const OutputOptions output{args.flag("force")};
+  args.check_all_used();
+  jobs::write_job_script(kind_and_path[1], jobs::job_script(spec, kind), output);
+  std::fprintf(stderr, "[train] wrote %s\n", kind_and_path[1].c_str());
+  return 0;
+}
+
 }  // namespace
 
 XWAM_COMMAND(train, "Train or fine-tune X-WAM (or its video VAE) on episode files",
              "xwam train --config FILE.json --data FILE.h5 [FILE.h5 ...] --out RUNDIR [--resume] [--force] [--init CKPT]\n"
-             "           [--wan-dir DIR] [--steps N] [--threads N] [--device cpu|cuda]\n"
+             "           [--wan-dir DIR] [--steps N] [--lr X] [--batch-size N] [--threads N] [--device cpu|cuda]\n"
+             "           [--write-script sh|slurm OUT]\n"
              "  FILE.json: {\"model\": preset or config, \"task\": {...}, \"train\": {...}} (see docs/training.md).\n"
              "  Progress: JSON lines on stdout, a progress bar on stderr. RUNDIR/checkpoints/<step>/weights and\n"
              "  RUNDIR itself (its latest checkpoint) are checkpoints for `xwam rollout --checkpoint`.\n"
              "  --init takes any checkpoint `xwam rollout` takes (--wan-dir as there). RUNDIR may hold other files;\n"
              "  a run there is continued only with --resume, a config.json or checkpoints/ xwam did not write are\n"
              "  refused; --force moves such a RUNDIR aside to RUNDIR.old-N (nothing is deleted).\n"
-             "  Under torchrun/srun (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT) it trains data-parallel.",
+             "  Under torchrun/srun (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT) it trains data-parallel.\n"
+             "  --steps/--lr/--batch-size override the config's \"train\" settings.\n"
+             "  --write-script: trains nothing; writes the job as a shell or Slurm script (srun, one task per GPU)\n"
+             "  that embeds the effective config in RUNDIR; an existing OUT is replaced only with --force.",
              {"resume", "force"}) {
-  const std::string config_path = args.require("config");
-  const std::vector<std::string> files = args.list("data");
-  if (files.empty()) throw Error("--data", "give at least one episode file");
-  const std::string out = args.require("out");
-  const bool resume = args.flag("resume");
-  const std::string init = args.get("init", "");
-  const std::string wan_dir = args.get("wan-dir", "");
-  const long long steps = args.get_int("steps", 0);
+  if (args.has("write-script")) return write_script(args, args.list("write-script"));
+  const jobs::TrainJobSpec job = job_spec(args);
+  const std::string& config_path = job.config_file;
+  const std::vector<std::string>& files = job.episode_files;
+  const std::string& out = job.run_dir;
+  const bool resume = job.resume;
+  const std::string& init = job.init_checkpoint;
+  const std::string& wan_dir = job.wan_dir;
   const int threads = static_cast<int>(args.get_int("threads", 0));
   const std::string device_name = args.get("device", "cpu");
   const OutputOptions output{args.flag("force")};
   args.check_all_used();
 
   pipeline::TaskSettings settings = pipeline::TaskSettings::from_json_file(config_path);
-  train::TrainConfig tc = train::TrainConfig::from_json_file(config_path);
+  // The overrides go through the job's effective config: checked as the studio checks them, then as any
+  // config file.
+  train::TrainConfig tc = train::TrainConfig::from_json_text(jobs::effective_config_text(job), config_path);
   const train::DistributedEnv env = train::DistributedEnv::from_environment();
   if (env.rank == 0) {
     // Before any work, and after the config is read (it may live in the folder --force moves aside).
     const std::string moved = train::claim_run_folder(out, resume, output);
     if (!moved.empty()) std::fprintf(stderr, "[train] moved the previous %s aside to %s\n", out.c_str(), moved.c_str());
   }
-  if (steps > 0) tc.steps = steps;
   if (threads > 0) torch::set_num_threads(threads);
   const torch::Device device(device_name);
   if (device.is_cuda() && !torch::cuda::is_available()) throw Error("--device cuda", "no CUDA device is available");

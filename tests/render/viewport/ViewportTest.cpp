@@ -1,5 +1,7 @@
 // widgets/VulkanViewport: draws the clouds in a real window (under Xvfb or a desktop) and grabs them
-// with the right channel order; without a usable Vulkan device it shows a label instead.
+// with the right channel order and the recorded camera's projection; without a usable Vulkan device
+// it shows a label instead. XWAM_REQUIRE_DISPLAY=1 (scripts/test.sh under xvfb-run) turns the skip
+// for a missing display or Vulkan device into a failure, so CI cannot pass without drawing.
 #include <gtest/gtest.h>
 
 #include <QApplication>
@@ -7,7 +9,9 @@
 #include <QLabel>
 #include <QTest>
 #include <QVulkanWindow>
+#include <algorithm>
 #include <cstdlib>
+#include <utility>
 
 #include "widgets/VulkanViewport.h"
 
@@ -30,12 +34,20 @@ std::shared_ptr<render::PointSequence> red_patch() {
   return seq;
 }
 
+bool display_required() { return qEnvironmentVariable("XWAM_REQUIRE_DISPLAY") == "1"; }
+
 }  // namespace
 
 TEST(VulkanViewport, DrawsAndGrabsTheScene) {
-  if (QGuiApplication::platformName() == "offscreen") GTEST_SKIP() << "no display (run under xvfb-run)";
+  if (QGuiApplication::platformName() == "offscreen") {
+    if (display_required()) FAIL() << "XWAM_REQUIRE_DISPLAY=1 but Qt runs offscreen (no DISPLAY?)";
+    GTEST_SKIP() << "no display (run under xvfb-run)";
+  }
   VulkanViewport view;
-  if (!view.vulkan_available()) GTEST_SKIP() << view.unavailable_reason().toStdString();
+  if (!view.vulkan_available()) {
+    if (display_required()) FAIL() << "XWAM_REQUIRE_DISPLAY=1 but " << view.unavailable_reason().toStdString();
+    GTEST_SKIP() << view.unavailable_reason().toStdString();
+  }
   view.resize(320, 240);
   view.set_sequences(red_patch(), nullptr);
   view.set_show_overlay(false);
@@ -51,12 +63,24 @@ TEST(VulkanViewport, DrawsAndGrabsTheScene) {
     shot = view.grab_composite();
   }
   ASSERT_FALSE(shot.isNull());
+  EXPECT_EQ(view.settings().scene_camera, 0) << "the camera view chosen before the first frame is kept";
   // The patch covers the centre: red, not blue (a BGRA swapchain read as RGBA would swap them).
   const QColor centre = shot.pixelColor(shot.width() / 2, shot.height() / 2);
   EXPECT_GT(centre.red(), 200) << centre.name().toStdString();
   EXPECT_LT(centre.blue(), 40) << centre.name().toStdString();
   // A corner shows the background.
   EXPECT_LT(shot.pixelColor(2, 2).red(), 60);
+  // The patch's extent follows the pinhole projection: ±0.2 m at 1 m with fx = 100 is ±20 camera
+  // pixels, times the view's scale min(W/160, H/120), around the image centre. Inside its edge it is
+  // red, a few splats beyond it grey (the background, or the ground grid in the patch's plane).
+  const double scale = std::min(shot.width() / 160.0, shot.height() / 120.0), half = 20 * scale;
+  const int cx = shot.width() / 2, cy = shot.height() / 2;
+  for (const auto& [dx, dy] : {std::pair{1, 0}, std::pair{-1, 0}, std::pair{0, 1}, std::pair{0, -1}}) {
+    const QColor inside = shot.pixelColor(cx + int(dx * (half - 4)), cy + int(dy * (half - 4)));
+    const QColor outside = shot.pixelColor(cx + int(dx * (half + 8)), cy + int(dy * (half + 8)));
+    EXPECT_GT(inside.red(), 200) << "inside the edge towards " << dx << "," << dy << ": " << inside.name().toStdString();
+    EXPECT_LT(outside.red() - outside.green(), 30) << "beyond the edge towards " << dx << "," << dy << ": " << outside.name().toStdString();
+  }
 
   // The overlay panel covers the top-left corner.
   view.set_show_overlay(true);

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "engine/core/OutputDir.h"
-#include "engine/pipeline/RolloutTypes.h"
+#include "engine/pipeline/api/RolloutTypes.h"
 
 namespace xwam::pipeline {
 

@@ -1,4 +1,4 @@
-#include "engine/pipeline/RolloutRecord.h"
+#include "engine/pipeline/api/RolloutRecord.h"
 
 #include <filesystem>
 #include <fstream>

@@ -13,8 +13,8 @@
 
 #include "engine/core/Progress.h"
 #include "engine/data/Episode.h"
-#include "engine/pipeline/RolloutRecord.h"
-#include "engine/pipeline/RolloutTypes.h"
+#include "engine/pipeline/api/RolloutRecord.h"
+#include "engine/pipeline/api/RolloutTypes.h"
 
 namespace xwam::pipeline {
 

@@ -1,0 +1,2 @@
+// Must not compile: the studio runs the engine through its façade (engine/pipeline/api/Engine.h).
+#include <torch/torch.h>

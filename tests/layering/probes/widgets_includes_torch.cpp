@@ -1,0 +1,2 @@
+// Must not compile: widgets never see LibTorch.
+#include <torch/torch.h>
