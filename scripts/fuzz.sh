@@ -44,12 +44,20 @@ run_one() {
     nice -n "${XWAM_FUZZ_NICE:-15}" "build-fuzz/bin/fuzz_$name" "build-fuzz/corpus/$name" "fuzz/corpus/$name" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 "${extra[@]}" \
     -artifact_prefix="build-fuzz/crashes/$name/" >"build-fuzz/logs/$name.log" 2>&1 || rc=$?
-  # A crash that recurs when its input runs alone in a fresh process is a bug to fix (ours, or
-  # libhdf5's: see the replay log); one that does not came from state earlier inputs damaged.
+  [ ${#extra[@]} -eq 0 ] || rc=0  # fork mode: the replays below decide
+  # Each crash input is replayed alone in a fresh process. One that does not crash again came from
+  # state earlier inputs damaged (libhdf5's); one whose stack reaches libhdf5 before any code of ours
+  # (sanitizer, fuzzer and libc frames aside) is libhdf5's own bug, listed for upstream; any other is a
+  # bug of ours and fails the run.
   for crash in "build-fuzz/crashes/$name"/*; do
-    [ -f "$crash" ] || continue
-    if ! ASAN_OPTIONS=$asan_options "build-fuzz/bin/fuzz_$name" "$crash" >>"build-fuzz/logs/$name.replay.log" 2>&1; then
-      echo "[fuzz] $name: $crash crashes when run alone" >&2
+    [ -f "$crash" ] && [ "${crash%.log}" = "$crash" ] || continue
+    local replay="$crash.replay.log"
+    if ASAN_OPTIONS=$asan_options "build-fuzz/bin/fuzz_$name" "$crash" >"$replay" 2>&1; then
+      echo "[fuzz] $name: $(basename "$crash") does not recur alone (state damaged by earlier inputs)"
+    elif grep -E '^ +#[0-9]+ ' "$replay" | grep -E 'libhdf5|xwam::|/fuzz/' | head -1 | grep -q libhdf5; then
+      echo "[fuzz] $name: $(basename "$crash") crashes inside libhdf5 (upstream bug, docs/fuzzing.md)"
+    else
+      echo "[fuzz] $name: $(basename "$crash") crashes when run alone: $replay" >&2
       rc=1
     fi
   done
@@ -81,7 +89,7 @@ for name in "${targets[@]}"; do
   cov=$(grep -o 'cov: [0-9]*' <<<"$last" | grep -o '[0-9]*' || echo "?")
   ft=$(grep -o 'ft: [0-9]*' <<<"$last" | grep -o '[0-9]*' || echo "?")
   corp=$(grep -o 'corp: [0-9]*' <<<"$last" | grep -o '[0-9]*' || echo "?")
-  crashes=$(find "build-fuzz/crashes/$name" -type f | wc -l)
+  crashes=$(find "build-fuzz/crashes/$name" -type f ! -name '*.log' | wc -l)
   echo "[fuzz] $name: ${execs} execs in ${seconds} s, cov ${cov}, ft ${ft}, corpus ${corp}, crash files ${crashes}"
 done
 if [ ${#failed[@]} -gt 0 ]; then

@@ -88,6 +88,26 @@ size_t element_count(hid_t dataset, const std::vector<int64_t>& shape, const std
   return static_cast<size_t>(n);
 }
 
+// libhdf5 converts numbers between a file's type and ours trusting the type's fields: a damaged
+// precision or bit offset beyond the type's bytes overruns its conversion buffers (a stack smash in
+// H5T__bit_get_d). Integer and float types are checked here before any read converts them.
+void check_numeric_type(hid_t type, const std::string& file, const std::string& where) {
+  const H5T_class_t cls = H5Tget_class(type);
+  if (cls != H5T_INTEGER && cls != H5T_FLOAT) return;
+  const size_t bits = H5Tget_size(type) * 8;
+  const size_t precision = H5Tget_precision(type);
+  const int offset = H5Tget_offset(type);
+  bool sane = bits >= 8 && bits <= 128 && precision >= 1 && offset >= 0 && precision + static_cast<size_t>(offset) <= bits;
+  if (sane && cls == H5T_FLOAT) {
+    size_t spos = 0, epos = 0, esize = 0, mpos = 0, msize = 0;
+    sane = H5Tget_fields(type, &spos, &epos, &esize, &mpos, &msize) >= 0 && spos < precision &&
+           epos + esize <= precision && mpos + msize <= precision && esize >= 1 && esize < 64;
+  }
+  if (!sane)
+    throw Error(file, where, "corrupt number type (" + std::to_string(bits) + " bits, precision " +
+                                 std::to_string(precision) + ", offset " + std::to_string(offset) + ")" + hdf5_reason());
+}
+
 // A buffer of n elements. A compressed dataset may declare up to 1032× its stored bytes, more than a
 // machine may have: an allocation that fails is a named error, not std::bad_alloc.
 template <typename Buffer>
@@ -249,6 +269,7 @@ Kind Group::kind(const std::string& name) const {
 template <typename T>
 std::vector<T> Group::read(const std::string& name) const {
   Id ds = open_dataset(name);
+  check_numeric_type(Id(H5Dget_type(ds.get()), H5Tclose).get(), file_, child_path(name));
   auto out = buffer_of<std::vector<T>>(element_count(ds.get(), shape(name), file_, child_path(name)), file_, child_path(name));
   check_status(H5Dread(ds.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), file_,
                child_path(name), "cannot read dataset (truncated file or incompatible type)");
@@ -263,6 +284,7 @@ std::vector<T> Group::read_rows(const std::string& name, int64_t first, int64_t 
                 "rows [" + std::to_string(first) + ", " + std::to_string(first + count) + ") out of range (" +
                     std::to_string(dims.empty() ? 0 : dims[0]) + " rows)");
   Id ds = open_dataset(name);
+  check_numeric_type(Id(H5Dget_type(ds.get()), H5Tclose).get(), file_, child_path(name));
   Id file_space(H5Dget_space(ds.get()), H5Sclose);
   std::vector<hsize_t> start(dims.size(), 0), extent(dims.begin(), dims.end());
   start[0] = static_cast<hsize_t>(first);
@@ -368,6 +390,7 @@ std::vector<double> Group::attr_doubles(const std::string& name) const {
   const hssize_t n = H5Sget_simple_extent_npoints(space.get());
   if (n < 0 || static_cast<uint64_t>(n) > kMaxAttributeBytes / sizeof(double))
     throw Error(file_, path_, "attribute '" + name + "' declares " + std::to_string(n) + " values (corrupt)" + hdf5_reason());
+  check_numeric_type(Id(H5Aget_type(attr.get()), H5Tclose).get(), file_, path_ + "@" + name);
   std::vector<double> out(static_cast<size_t>(n));
   check_status(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, out.data()), file_, path_,
                "cannot read attribute '" + name + "' as numbers");
