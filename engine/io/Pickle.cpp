@@ -28,8 +28,9 @@ std::string root_module(const std::string& module) { return module.substr(0, mod
 
 class Unpickler {
  public:
-  Unpickler(const char* data, size_t size, const PersistentLoad& load, const std::string& origin)
-      : p_(data), end_(data + size), begin_(data), load_(load), origin_(origin) {}
+  Unpickler(const char* data, size_t size, const PersistentLoad& load, const std::string& origin,
+            const GlobalAllowList* allowed)
+      : p_(data), end_(data + size), begin_(data), load_(load), origin_(origin), allowed_(allowed) {}
 
   ValuePtr run() {
     while (true) {
@@ -68,6 +69,7 @@ class Unpickler {
         case 'B': push(string(Kind::Bytes, le(take(4), 4))); break;
         case 'C': push(string(Kind::Bytes, static_cast<unsigned char>(*take(1)))); break;
         case 0x8e: push(string(Kind::Bytes, le(take(8), 8))); break;
+        case 0x96: push(string(Kind::Bytes, le(take(8), 8))); break;  // BYTEARRAY8 (numpy at protocol 5)
         case '}': push(Value::make(Kind::Dict)); break;
         case ']': push(Value::make(Kind::List)); break;
         case 0x8f: push(Value::make(Kind::List)); break;   // EMPTY_SET (kept as a list)
@@ -142,7 +144,11 @@ class Unpickler {
           push(call(*cls, *args));
           break;
         }
-        case 'b': pop(); break;                             // BUILD: state of an object we keep opaque
+        case 'b': {                                         // BUILD: a numpy array's or dtype's state;
+          auto state = pop();                               // an opaque object's is dropped
+          build(*top(), *state);
+          break;
+        }
         case 'Q': {                                         // BINPERSID
           auto pid = pop();
           push(load_(*pid));
@@ -275,6 +281,9 @@ class Unpickler {
     if (is_forbidden_global(module, name))
       throw Error(origin_, "pickle refers to the forbidden global " + module + "." + name +
                                ": refusing to load (a weights file never needs it; the file may be malicious)");
+    if (allowed_ && !allowed_->count(module + "." + name))
+      throw Error(origin_, "pickle refers to the global " + module + "." + name +
+                               ", which is not allowed here (only plain values and numpy arrays are read)");
     auto v = Value::make(Kind::Global);
     v->text = module + "." + name;
     return v;
@@ -317,12 +326,86 @@ class Unpickler {
       }
       return b;
     }
+    if (allowed_ && allowed_->count(f)) {
+      if (f == "numpy.dtype") return numpy_dtype(a);
+      if (f == "numpy.core.multiarray._reconstruct" || f == "numpy._core.multiarray._reconstruct") {
+        auto v = Value::make(Kind::Array);  // filled by BUILD
+        v->shape = {0};
+        return v;
+      }
+      if (f == "numpy.core.numeric._frombuffer" || f == "numpy._core.numeric._frombuffer") return numpy_frombuffer(a);
+    }
     if (f == "builtins.set" || f == "__builtin__.set" || f == "builtins.frozenset" || f == "__builtin__.frozenset") {
       return container(Kind::List, a.empty() ? std::vector<ValuePtr>{} : a[0]->items);
     }
     auto opaque = Value::make(Kind::Opaque);
     opaque->text = callable.kind == Kind::Global ? callable.text : callable.kind == Kind::Opaque ? callable.text : "?";
     return opaque;
+  }
+
+  // numpy.dtype(code, align, copy): the byte order comes with BUILD.
+  ValuePtr numpy_dtype(const std::vector<ValuePtr>& a) {
+    if (a.empty() || a[0]->kind != Kind::String) fail("numpy.dtype without a type code");
+    auto v = Value::make(Kind::DType);
+    v->text = a[0]->text;
+    v->dtype = (numpy_item_size(v->text) == 1 ? "|" : "<") + v->text;
+    return v;
+  }
+  // numpy's _frombuffer(buffer, dtype, shape, order), what protocol 5 writes for a contiguous array.
+  ValuePtr numpy_frombuffer(const std::vector<ValuePtr>& a) {
+    if (a.size() != 4 || a[0]->kind != Kind::Bytes || a[1]->kind != Kind::DType || a[2]->kind != Kind::Tuple ||
+        a[3]->kind != Kind::String)
+      fail("numpy _frombuffer arguments are not (bytes, dtype, shape, order)");
+    auto v = Value::make(Kind::Array);
+    fill_array(*v, *a[1], *a[2], a[3]->text == "F", *a[0]);
+    return v;
+  }
+  void build(Value& target, const Value& state) {
+    if (target.kind == Kind::DType) {
+      // (version, byte order, subarray, names, fields, elsize, alignment, flags)
+      if (state.kind != Kind::Tuple || state.items.size() < 2 || state.items[1]->kind != Kind::String)
+        fail("numpy dtype state is not (version, byte order, ...)");
+      const std::string& order = state.items[1]->text;
+      if (order == ">") fail("numpy dtype " + target.text + " is big-endian (only little-endian arrays are read)");
+      for (size_t i = 2; i < std::min<size_t>(state.items.size(), 5); ++i)
+        if (state.items[i]->kind != Kind::None) fail("numpy dtype " + target.text + " is structured (not read)");
+      target.dtype = (order == "|" ? "|" : "<") + target.text;
+    } else if (target.kind == Kind::Array) {
+      // (version, shape, dtype, is_fortran, raw bytes); version absent in old pickles
+      if (state.kind != Kind::Tuple || state.items.size() < 4) fail("numpy array state is not (version, shape, dtype, fortran, data)");
+      const size_t o = state.items.size() == 5 ? 1 : 0;
+      const Value &shape = *state.items[o], &dtype = *state.items[o + 1], &fortran = *state.items[o + 2],
+                  &raw = *state.items[o + 3];
+      if (shape.kind != Kind::Tuple || dtype.kind != Kind::DType || fortran.kind != Kind::Bool ||
+          (raw.kind != Kind::Bytes && raw.kind != Kind::String))
+        fail("numpy array state is not (version, shape, dtype, fortran, data): an array of objects is not read");
+      fill_array(target, dtype, shape, fortran.boolean, raw);
+    }
+  }
+  void fill_array(Value& array, const Value& dtype, const Value& shape, bool fortran, const Value& raw) {
+    const int item = numpy_item_size(dtype.text);
+    if (item == 0) fail("numpy array of type '" + dtype.text + "' (only numbers and booleans are read)");
+    if (shape.items.size() > 32) fail("numpy array of more than 32 dimensions");
+    std::vector<int64_t> dims;
+    int64_t count = 1;
+    bool overflow = false;
+    for (const auto& d : shape.items) {
+      if (d->kind != Kind::Int || d->integer < 0) fail("numpy array shape is not a tuple of non-negative ints");
+      dims.push_back(d->integer);
+      overflow |= __builtin_mul_overflow(count, d->integer, &count);
+    }
+    int64_t bytes = 0;
+    overflow |= __builtin_mul_overflow(count, static_cast<int64_t>(item), &bytes);
+    if (overflow || static_cast<uint64_t>(bytes) != raw.text.size())
+      fail("numpy array of shape " + c10::str(c10::IntArrayRef(dims)) + " and type " + dtype.dtype + " needs " +
+           (overflow ? std::string("more than 2^63") : std::to_string(bytes)) + " bytes, the pickle holds " +
+           std::to_string(raw.text.size()));
+    int non_trivial = 0;
+    for (int64_t d : dims) non_trivial += d > 1;
+    if (fortran && non_trivial > 1) fail("numpy array in Fortran order (only C order is read)");
+    array.shape = std::move(dims);
+    array.dtype = dtype.dtype;
+    array.text = raw.text;
   }
 
   ValuePtr rebuild_tensor(const std::vector<ValuePtr>& a) {
@@ -376,6 +459,7 @@ class Unpickler {
   const char* begin_;
   const PersistentLoad& load_;
   const std::string& origin_;
+  const GlobalAllowList* allowed_;
   std::vector<ValuePtr> stack_;
   std::vector<size_t> marks_;
   std::unordered_map<uint64_t, ValuePtr> memo_;
@@ -411,8 +495,24 @@ bool is_forbidden_global(const std::string& module, const std::string& name) {
   return false;
 }
 
-ValuePtr unpickle(const char* data, size_t size, const PersistentLoad& persistent_load, const std::string& origin) {
-  return Unpickler(data, size, persistent_load, origin).run();
+const GlobalAllowList& numpy_array_globals() {
+  static const GlobalAllowList globals = {
+      "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct", "numpy.ndarray", "numpy.dtype",
+      "numpy.core.numeric._frombuffer",     "numpy._core.numeric._frombuffer",     "_codecs.encode"};
+  return globals;
+}
+
+int numpy_item_size(const std::string& code) {
+  static const std::unordered_map<std::string, int> sizes = {
+      {"b1", 1}, {"u1", 1}, {"i1", 1}, {"u2", 2}, {"i2", 2}, {"f2", 2}, {"u4", 4},
+      {"i4", 4}, {"f4", 4}, {"u8", 8}, {"i8", 8}, {"f8", 8}};
+  auto it = sizes.find(code);
+  return it == sizes.end() ? 0 : it->second;
+}
+
+ValuePtr unpickle(const char* data, size_t size, const PersistentLoad& persistent_load, const std::string& origin,
+                  const GlobalAllowList* allowed) {
+  return Unpickler(data, size, persistent_load, origin, allowed).run();
 }
 
 }  // namespace xwam::io::pickle
