@@ -66,6 +66,19 @@ const EngineOptions& Engine::options() const { return impl_->options; }
 const std::string& Engine::origin() const { return impl_->predictor.origin(); }
 DType Engine::dtype() const { return from_scalar(impl_->predictor.dtype()); }
 
+ModelInputs Engine::inputs() const {
+  const auto& p = impl_->predictor;
+  ModelInputs in;
+  in.views = p.config().views;
+  in.width = p.config().image_width();
+  in.height = p.config().image_height();
+  in.cameras = p.meta().cameras;
+  in.num_actions = p.config().num_actions;
+  in.future_frames = p.config().video_frames() - 1;
+  in.stats = p.meta().stats;
+  return in;
+}
+
 RolloutProvenance Engine::provenance(const data::Episode& episode, const RolloutRequest& request) const {
   RolloutProvenance p;
   p.checkpoint = origin();

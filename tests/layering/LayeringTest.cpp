@@ -19,7 +19,7 @@ namespace {
 // Folders that are parts, longest first so engine/pipeline/api wins over engine/pipeline.
 const std::vector<std::string> kParts = {
     "engine/pipeline/api", "engine/core", "engine/data", "engine/io", "engine/model", "engine/sampling",
-    "engine/train", "engine/geometry", "engine/pipeline", "engine/jobs", "render", "shaders", "widgets",
+    "engine/train", "engine/geometry", "engine/pipeline", "engine/serve", "engine/jobs", "render", "shaders", "widgets",
     "app/bridge", "app/session", "app/studio", "app/cli", "bench"};
 
 const std::set<std::string> kEngineTorchFree = {"engine/core", "engine/data", "engine/geometry", "engine/jobs",
@@ -38,6 +38,7 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
     {"engine/pipeline/api", {"engine/core", "engine/data", "engine/geometry"}},
     {"engine/pipeline", {"engine/core", "engine/data", "engine/io", "engine/model", "engine/sampling", "engine/train",
                          "engine/geometry", "engine/pipeline/api"}},
+    {"engine/serve", {"engine/core", "engine/data", "engine/io", "engine/pipeline/api"}},
     {"shaders", {}},
     {"render", {"engine/core", "shaders"}},
     {"widgets", {"engine/core", "engine/data", "engine/geometry", "engine/jobs", "render"}},
@@ -46,10 +47,11 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
     {"app/studio", {"engine/core", "engine/data", "engine/geometry", "engine/jobs", "engine/pipeline/api", "render",
                     "widgets", "app/bridge", "app/session"}},
     {"app/cli", {"engine/core", "engine/data", "engine/io", "engine/model", "engine/sampling", "engine/train",
-                 "engine/geometry", "engine/jobs", "engine/pipeline", "engine/pipeline/api", "render", "app/bridge",
-                 "app/session", "bench"}},
+                 "engine/geometry", "engine/jobs", "engine/pipeline", "engine/pipeline/api", "engine/serve", "render",
+                 "app/bridge", "app/session", "bench"}},
     {"bench", {"engine/core", "engine/data", "engine/io", "engine/model", "engine/sampling", "engine/train",
-               "engine/geometry", "engine/pipeline", "engine/pipeline/api", "render", "app/cli", "app/bridge"}},
+               "engine/geometry", "engine/pipeline", "engine/pipeline/api", "engine/serve", "render", "app/cli",
+               "app/bridge"}},
 };
 
 std::string part_of(const std::string& path) {

@@ -13,6 +13,7 @@
 
 #include "engine/core/Progress.h"
 #include "engine/data/Episode.h"
+#include "engine/data/NormStats.h"
 #include "engine/pipeline/api/RolloutRecord.h"
 #include "engine/pipeline/api/RolloutTypes.h"
 
@@ -33,6 +34,14 @@ struct EngineOptions {
   DType dtype = DType::Default;
 };
 
+// What a caller that builds its own observation (the policy server) must feed the loaded checkpoint.
+struct ModelInputs {
+  int views = 0, width = 0, height = 0;  // camera views and the model's image size per view
+  std::vector<std::string> cameras;      // the checkpoint's camera of each view (empty: not recorded)
+  int num_actions = 0, future_frames = 0;
+  data::NormStats stats;                 // the checkpoint's normalization statistics
+};
+
 class Engine {
  public:
   // Reads and loads the checkpoint. Throws xwam::Error naming the file (LibTorch's messages without
@@ -51,6 +60,7 @@ class Engine {
   const EngineOptions& options() const;
   const std::string& origin() const;  // what was loaded (the resolved checkpoint)
   DType dtype() const;                // the precision in use (never Default)
+  ModelInputs inputs() const;
   // What rollout.json records of this engine, the episode and the request.
   RolloutProvenance provenance(const data::Episode& episode, const RolloutRequest& request) const;
 
