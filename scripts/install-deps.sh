@@ -10,6 +10,7 @@ packages=(
   libhdf5-dev hdf5-tools
   nlohmann-json3-dev libyaml-cpp-dev libsentencepiece-dev zlib1g-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
+  libzmq3-dev cppzmq-dev
   libgtest-dev
   clang libclang-rt-14-dev
   qt6-base-dev libvulkan-dev mesa-vulkan-drivers glslc libimgui-dev

@@ -114,7 +114,7 @@ class Writer {
     put();
   }
   // numpy's ndarray.__reduce__: _reconstruct(ndarray, (0,), b'b') then BUILD with
-  // (1, shape, dtype('f8'), False, raw bytes).
+  // (1, shape, dtype, False, raw bytes); numpy shares one dtype object per type.
   void array(const PickleArray& a) {
     global("numpy.core.multiarray", "_reconstruct");
     global("numpy", "ndarray");
@@ -130,16 +130,16 @@ class Writer {
     out += '(';
     integer(1);
     tuple_of_ints(a.shape);
-    shared("dtype f8", [&] {
+    shared("dtype " + a.code, [&] {
       global("numpy", "dtype");
-      unicode("f8");
+      unicode(a.code);
       out += "\x89\x88\x87";  // False, True, TUPLE3
       put();
       out += 'R';
       put();
       const uint32_t dtype = memo_index();
       out += "(K\x03";
-      unicode("<");
+      unicode(a.code == "u1" ? "|" : "<");
       out += "NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK";
       out += '\0';
       out += 't';
@@ -148,10 +148,24 @@ class Writer {
       return dtype;
     });
     out += '\x89';  // not Fortran order
-    bytes(reinterpret_cast<const char*>(a.values.data()), a.values.size() * sizeof(double));
+    bytes(a.raw.data(), a.raw.size());
     out += 't';
     put();
     out += 'b';  // BUILD
+  }
+  void real(double v) {  // BINFLOAT, big-endian
+    uint64_t bits;
+    std::memcpy(&bits, &v, 8);
+    out += 'G';
+    for (int i = 7; i >= 0; --i) out += static_cast<char>((bits >> (8 * i)) & 0xff);
+  }
+  void strings(const PickleStrings& list) {
+    out += ']';
+    put();
+    if (list.size() > 1) out += '(';
+    for (const auto& s : list) unicode(s);
+    if (list.size() > 1) out += 'e';  // APPENDS
+    if (list.size() == 1) out += 'a';  // APPEND
   }
 
  private:
@@ -160,6 +174,16 @@ class Writer {
 };
 
 }  // namespace
+
+PickleArray PickleArray::f8(std::vector<int64_t> shape, const std::vector<double>& values) {
+  return {std::move(shape), "f8", std::string(reinterpret_cast<const char*>(values.data()), values.size() * 8)};
+}
+PickleArray PickleArray::f4(std::vector<int64_t> shape, const std::vector<float>& values) {
+  return {std::move(shape), "f4", std::string(reinterpret_cast<const char*>(values.data()), values.size() * 4)};
+}
+PickleArray PickleArray::u1(std::vector<int64_t> shape, const std::vector<uint8_t>& values) {
+  return {std::move(shape), "u1", std::string(reinterpret_cast<const char*>(values.data()), values.size())};
+}
 
 std::string pickle_dict(const std::vector<std::pair<std::string, PickleItem>>& items) {
   Writer w;
@@ -170,13 +194,20 @@ std::string pickle_dict(const std::vector<std::pair<std::string, PickleItem>>& i
     w.unicode(key);
     if (const auto* text = std::get_if<std::string>(&value)) {
       w.unicode(*text);
-    } else {
-      const auto& a = std::get<PickleArray>(value);
+    } else if (const auto* a = std::get_if<PickleArray>(&value)) {
+      const int64_t item = a->code == "f8" ? 8 : a->code == "f4" ? 4 : a->code == "u1" ? 1 : 0;
       int64_t count = 1;
-      for (int64_t d : a.shape) count *= d;
-      if (count != static_cast<int64_t>(a.values.size()))
-        throw Error("pickle", "array '" + key + "'", "holds " + std::to_string(a.values.size()) + " values for its shape");
-      w.array(a);
+      for (int64_t d : a->shape) count *= d;
+      if (item == 0 || count * item != static_cast<int64_t>(a->raw.size()))
+        throw Error("pickle", "array '" + key + "'", "holds " + std::to_string(a->raw.size()) + " bytes of type '" + a->code +
+                                                        "' for its shape");
+      w.array(*a);
+    } else if (const auto* i = std::get_if<int64_t>(&value)) {
+      w.integer(*i);
+    } else if (const auto* d = std::get_if<double>(&value)) {
+      w.real(*d);
+    } else {
+      w.strings(std::get<PickleStrings>(value));
     }
   }
   if (items.size() > 1) w.out += 'u';  // SETITEMS

@@ -6,8 +6,8 @@ namespace xwam::serve {
 
 std::string encode_result(const PolicyResult& r) {
   using io::pickle::PickleArray;
-  return io::pickle::pickle_dict({{"proprios", PickleArray{{r.frames, 16}, r.proprios}},
-                                  {"actions", PickleArray{{r.actions, r.action_dim}, r.chunk}}});
+  return io::pickle::pickle_dict({{"proprios", PickleArray::f8({r.frames, 16}, r.proprios)},
+                                  {"actions", PickleArray::f8({r.actions, r.action_dim}, r.chunk)}});
 }
 
 namespace {

@@ -153,3 +153,20 @@ TEST(BenchCommands, RenderThroughAStagingRing) {
   EXPECT_NE(slots.err.find("--staging-slots"), std::string::npos) << slots.err;
 }
 #endif
+
+#ifdef XWAM_BENCH_HAS_SERVE
+TEST(BenchCommands, ServeThroughTheBrokerAgainstInProcess) {
+  const auto j = run_bench("serve --steps-action 1 --steps-video 2 --threads 1");
+  EXPECT_EQ(j["baseline"], "in_process_predict");
+  expect_timing(j, "in_process_ms", 2);
+  for (const char* servers : {"1", "2"}) {
+    SCOPED_TRACE(servers);
+    const auto& s = j["servers"][servers];
+    expect_timing(s, "round_trip_ms", 2 * std::stoi(servers));
+    EXPECT_GT(s["requests_per_s"].get<double>(), 0);
+    EXPECT_NEAR(s["overhead_ms"].get<double>(), s["round_trip_ms"]["median"].get<double>() - j["in_process_ms"]["median"].get<double>(), 1e-9);
+  }
+  EXPECT_TRUE(j.contains("overhead_within_target"));
+  expect_repeats_zero_refused("serve");
+}
+#endif
