@@ -55,12 +55,20 @@ class Writer {
       for (int i = 0; i < 8; ++i) out += static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff);
     }
   }
-  // BINUNICODE of UTF-8 text, memoized.
+  // BINUNICODE of UTF-8 text, memoized. CPython keeps one object per single Latin-1 character and
+  // for the empty string, so those are memo hits when they come again.
   void unicode(const std::string& utf8) {
+    const auto lead = utf8.empty() ? 0 : static_cast<unsigned char>(utf8[0]);
+    const bool singleton = utf8.size() <= 1 || (utf8.size() == 2 && (lead == 0xc2 || lead == 0xc3));
+    if (singleton) {
+      auto it = shared_.find("str " + utf8);
+      if (it != shared_.end()) return get(it->second);
+    }
     out += 'X';
     le32(static_cast<uint32_t>(utf8.size()));
     out += utf8;
     put();
+    if (singleton) shared_["str " + utf8] = memo_index();
   }
   // A global saved once and fetched by memo afterwards.
   void global(const std::string& module, const std::string& name) {
