@@ -103,10 +103,10 @@ PolicyRequest decode_request(const std::string& bytes, const RequestLimits& limi
   r.views = static_cast<int>(s[0]);
   r.height = static_cast<int>(s[1]);
   r.width = static_cast<int>(s[2]);
-  const bool bytes = video.dtype == "|u1";
+  const bool eight_bit = video.dtype == "|u1";
   const std::vector<double> pixels = numbers(video, "video", true);
   r.video.resize(pixels.size());
-  for (size_t i = 0; i < pixels.size(); ++i) r.video[i] = bytes ? static_cast<float>(pixels[i] / 127.5 - 1.0) : static_cast<float>(pixels[i]);
+  for (size_t i = 0; i < pixels.size(); ++i) r.video[i] = eight_bit ? static_cast<float>(pixels[i] / 127.5 - 1.0) : static_cast<float>(pixels[i]);
 
   // proprios: 16 values (the released clients send a flat array)
   const Value& proprios = require(*root, "proprios");
