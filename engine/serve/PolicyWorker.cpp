@@ -141,7 +141,7 @@ int64_t PolicyWorker::run(const RequestHandler& handle, const CancelToken* stop)
     }
     send(out);
     ++served;
-    if (broker) {
+    if (broker && !stopping()) {  // a stopping server takes no more work
       zmq::multipart_t ready("READY");
       send(ready);
     }
