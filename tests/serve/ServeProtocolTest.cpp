@@ -202,7 +202,7 @@ TEST(ServeProtocol, OnlyTheAllowListReadsNumpy) {
     }
   EXPECT_TRUE(saw_video);
   // With the allow-list, a global that is not on it is refused, even one the weight readers rebuild.
-  const std::string ordered_dict = std::string("\x80\x02", 2) + "ccollections\nOrderedDict\nq\x00)R.";
+  const std::string ordered_dict = std::string("\x80\x02", 2) + "ccollections\nOrderedDict\n)R.";
   try {
     io::pickle::unpickle(ordered_dict.data(), ordered_dict.size(), nullptr, "request", &io::pickle::numpy_array_globals());
     FAIL() << "collections.OrderedDict passed the numpy allow-list";
