@@ -35,7 +35,7 @@ std::string random_checkpoint(const std::string& preset) {
   data::synthetic::GeneratorOptions o;
   o.width = config.image_width();
   o.height = config.image_height();
-  o.frames = 8;
+  o.frames = 16;
   o.arms = 2;
   const std::vector<data::Episode> eps = {data::synthetic::generate_episode(o, 1)};
   pipeline::TaskSettings s;

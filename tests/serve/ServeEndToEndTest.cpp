@@ -39,7 +39,7 @@ const std::string& tiny_checkpoint() {
   static const std::string dir = [] {
     data::synthetic::GeneratorOptions o;
     o.width = o.height = 32;
-    o.frames = 12;
+    o.frames = 16;
     const std::vector<data::Episode> eps = {data::synthetic::generate_episode(o, 5)};
     pipeline::TaskSettings s;
     s.model = model::XWamConfig::preset("tiny");
@@ -76,17 +76,22 @@ struct Server {
   explicit Server(const serve::WorkerOptions& options, std::string* bound = nullptr) {
     std::atomic<bool> ready{false};
     thread = std::thread([this, options, bound, &ready] {
-      pipeline::Engine engine = load_engine();
-      serve::PolicyService service(engine, quick());
-      serve::PolicyWorker worker(options);
-      if (bound) *bound = worker.endpoint();
-      ready = true;
-      worker.run(
-          [&](const std::string& request, const serve::WorkItem& item) {
-            ++answered;
-            return service.answer(request, item);
-          },
-          &stop);
+      try {
+        pipeline::Engine engine = load_engine();
+        serve::PolicyService service(engine, quick());
+        serve::PolicyWorker worker(options);
+        if (bound) *bound = worker.endpoint();
+        ready = true;
+        worker.run(
+            [&](const std::string& request, const serve::WorkItem& item) {
+              ++answered;
+              return service.answer(request, item);
+            },
+            &stop);
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "server: " << e.what();
+        ready = true;
+      }
     });
     while (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
