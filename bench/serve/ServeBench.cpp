@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
+#include <numeric>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <zmq.hpp>
@@ -89,13 +90,14 @@ XWAM_BENCH(serve, "Policy calls through broker + `serve` workers vs the same pre
   pipeline::EngineOptions engine_options;
   engine_options.checkpoint = checkpoint;
 
-  // Baseline: the same prediction in-process (decoded request, no pickles, no sockets).
+  // Baseline: the same prediction in-process (decoded request, no pickles, no sockets), on an engine
+  // of its own, timed alternately with the round trips of the one-server run so that both see the
+  // same machine load.
   pipeline::Engine engine = pipeline::Engine::load(engine_options);
   serve::PolicyService service(engine, options);
   const pipeline::ModelInputs inputs = engine.inputs();
   const std::string request = make_request(inputs, 0);
   const serve::PolicyRequest decoded = serve::decode_request(request);
-  const bench::Timing in_process = bench::time_runs(timing, [&] { service.predict(decoded); });
 
   nlohmann::json out;
   out["benchmark"] = "serve";
@@ -104,9 +106,9 @@ XWAM_BENCH(serve, "Policy calls through broker + `serve` workers vs the same pre
   out["warmup"] = timing.warmup;
   out["checkpoint"] = args.has("checkpoint") ? checkpoint : "random " + preset;
   out["threads_per_server"] = threads;
-  out["in_process_ms"] = in_process.to_json();
   out["target_overhead_ms"] = 5.0;
 
+  std::vector<double> in_process_runs;
   for (int servers : {1, 2}) {
     CancelToken stop;
     serve::PolicyBroker broker("tcp://127.0.0.1:*", "tcp://127.0.0.1:*");
@@ -115,23 +117,30 @@ XWAM_BENCH(serve, "Policy calls through broker + `serve` workers vs the same pre
     std::vector<double> action_ms;  // inside the servers
     std::mutex action_mutex;
     std::atomic<int> ready{0};
+    std::atomic<bool> failed{false};
     for (int s = 0; s < servers; ++s)
       workers.emplace_back([&] {
-        pipeline::Engine e = pipeline::Engine::load(engine_options);
-        serve::PolicyService svc(e, options);
-        svc.on_served = [&](const serve::ServedCall& call) {
-          std::lock_guard<std::mutex> lock(action_mutex);
-          action_ms.push_back(call.action_ms);
-        };
-        serve::PolicyWorker worker({broker.backend(), "", 5});
-        ++ready;
-        worker.run([&](const std::string& r, const serve::WorkItem& item) { return svc.answer(r, item); }, &stop);
+        try {
+          pipeline::Engine e = pipeline::Engine::load(engine_options);
+          serve::PolicyService svc(e, options);
+          svc.on_served = [&](const serve::ServedCall& call) {
+            std::lock_guard<std::mutex> lock(action_mutex);
+            action_ms.push_back(call.action_ms);
+          };
+          serve::PolicyWorker worker({broker.backend(), "", 5});
+          ++ready;
+          worker.run([&](const std::string& r, const serve::WorkItem& item) { return svc.answer(r, item); }, &stop);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "[bench serve] server: %s\n", e.what());
+          failed = true;
+          ++ready;
+        }
       });
     while (ready < servers) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 
-    // One client per server, each sending warm-up then timed requests one after another.
+    // One client per server, each sending warm-up then timed requests one after another; the single
+    // client of the one-server run also times the in-process prediction before each request.
     std::vector<std::vector<double>> round_trips(servers);
-    std::atomic<bool> failed{false};
     std::vector<std::thread> clients;
     zmq::context_t context;
     std::atomic<int> started{0};
@@ -141,11 +150,20 @@ XWAM_BENCH(serve, "Policy calls through broker + `serve` workers vs the same pre
         zmq::socket_t socket(context, zmq::socket_type::dealer);
         socket.set(zmq::sockopt::linger, 0);
         socket.connect(broker.frontend());
-        for (int i = 0; i < timing.warmup + timing.repeats; ++i) {
+        for (int i = 0; i < timing.warmup + timing.repeats && !failed; ++i) {
           if (i == timing.warmup) {
             ++started;
             while (started < servers) std::this_thread::yield();
-            if (c == 0) t_all = std::chrono::steady_clock::now();
+            if (c == 0) {  // every warm-up call was reported before its reply went out
+              std::lock_guard<std::mutex> lock(action_mutex);
+              action_ms.clear();
+              t_all = std::chrono::steady_clock::now();
+            }
+          }
+          if (servers == 1) {
+            const auto t_in = std::chrono::steady_clock::now();
+            service.predict(decoded);
+            if (i >= timing.warmup) in_process_runs.push_back(bench::ms_since(t_in));
           }
           const auto t0 = std::chrono::steady_clock::now();
           socket.send(zmq::buffer(request));
@@ -156,24 +174,26 @@ XWAM_BENCH(serve, "Policy calls through broker + `serve` workers vs the same pre
         }
       });
     for (auto& t : clients) t.join();
-    const double wall_ms = bench::ms_since(t_all);
+    const double wall_ms = bench::ms_since(t_all) - (servers == 1 ? std::accumulate(in_process_runs.begin(), in_process_runs.end(), 0.0) : 0.0);
     stop.cancel();
     for (auto& t : workers) t.join();
     broker_thread.join();
-    if (failed) throw Error("bench serve: a server answered with an error (see the server log)");
+    if (failed) throw Error("bench serve: a server failed or answered with an error (see its log above)");
 
     std::vector<double> all;
     for (const auto& r : round_trips) all.insert(all.end(), r.begin(), r.end());
     const bench::Timing round_trip = bench::summarize(all);
-    std::vector<double> timed_action(action_ms.begin(), action_ms.end());
+    const bench::Timing in_process = bench::summarize(in_process_runs);
     nlohmann::json j;
     j["clients"] = servers;
     j["round_trip_ms"] = round_trip.to_json();
-    j["server_action_chunk_ms"] = bench::summarize(timed_action).to_json();
+    j["server_action_chunk_ms"] = bench::summarize(action_ms).to_json();
     j["requests_per_s"] = 1000.0 * static_cast<double>(all.size()) / wall_ms;
     j["overhead_ms"] = round_trip.median_ms - in_process.median_ms;
+    if (servers == 1) out["in_process_ms"] = in_process.to_json();
     out["servers"][std::to_string(servers)] = j;
   }
+  out["in_process_requests_per_s"] = 1000.0 / out["in_process_ms"]["median"].get<double>();
   out["overhead_ms"] = out["servers"]["1"]["overhead_ms"];
   out["overhead_within_target"] = out["overhead_ms"].get<double>() <= 5.0;
   std::printf("%s\n", out.dump(2).c_str());
