@@ -114,7 +114,7 @@ XWAM_BENCH(serve, "Policy calls through broker + `serve` workers vs the same pre
     serve::PolicyBroker broker("tcp://127.0.0.1:*", "tcp://127.0.0.1:*");
     std::thread broker_thread([&] { broker.run(&stop, 5); });
     std::vector<std::thread> workers;
-    std::vector<double> action_ms;  // inside the servers
+    std::vector<double> action_ms, call_ms;  // inside the servers: to the action chunk, the whole call
     std::mutex action_mutex;
     std::atomic<int> ready{0};
     std::atomic<bool> failed{false};
@@ -126,6 +126,7 @@ XWAM_BENCH(serve, "Policy calls through broker + `serve` workers vs the same pre
           svc.on_served = [&](const serve::ServedCall& call) {
             std::lock_guard<std::mutex> lock(action_mutex);
             action_ms.push_back(call.action_ms);
+            call_ms.push_back(call.total_ms);
           };
           serve::PolicyWorker worker({broker.backend(), "", 5});
           ++ready;
@@ -157,6 +158,7 @@ XWAM_BENCH(serve, "Policy calls through broker + `serve` workers vs the same pre
             if (c == 0) {  // every warm-up call was reported before its reply went out
               std::lock_guard<std::mutex> lock(action_mutex);
               action_ms.clear();
+              call_ms.clear();
               t_all = std::chrono::steady_clock::now();
             }
           }
@@ -188,6 +190,10 @@ XWAM_BENCH(serve, "Policy calls through broker + `serve` workers vs the same pre
     j["clients"] = servers;
     j["round_trip_ms"] = round_trip.to_json();
     j["server_action_chunk_ms"] = bench::summarize(action_ms).to_json();
+    const bench::Timing server_call = bench::summarize(call_ms);
+    j["server_call_ms"] = server_call.to_json();
+    // Sockets and broker alone: the round trip less the server's whole call (decode, predict, encode).
+    j["transport_ms"] = round_trip.median_ms - server_call.median_ms;
     j["requests_per_s"] = 1000.0 * static_cast<double>(all.size()) / wall_ms;
     j["overhead_ms"] = round_trip.median_ms - in_process.median_ms;
     if (servers == 1) out["in_process_ms"] = in_process.to_json();
