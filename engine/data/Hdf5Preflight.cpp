@@ -1,68 +1,30 @@
 #include "engine/data/Hdf5Preflight.h"
 
-#include <hdf5.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <set>
 #include <tuple>
-#include <vector>
 
 #include "engine/core/Error.h"
-#include "engine/core/IsolatedRun.h"
+#include "engine/core/ProbeProcess.h"
 
 namespace xwam::data::h5 {
 namespace {
 
-// A metadata walk takes milliseconds; a child still running after this is stuck in libhdf5.
-constexpr unsigned kChildSeconds = 60;
-constexpr size_t kMaxAttributeBytes = 16u << 20;
+// A metadata walk takes milliseconds; a probe still running after this is stuck in libhdf5.
+constexpr double kProbeSeconds = 60;
 
-// Reads one attribute's value as stored: the decoding libhdf5 does here is where damaged files hurt.
-herr_t walk_attribute(hid_t location, const char* name, const H5A_info_t*, void*) {
-  const hid_t attribute = H5Aopen(location, name, H5P_DEFAULT);
-  if (attribute < 0) return 0;
-  const hid_t type = H5Aget_type(attribute);
-  const hid_t space = H5Aget_space(attribute);
-  if (type >= 0 && space >= 0 && H5Tget_class(type) != H5T_VLEN && H5Tis_variable_str(type) <= 0) {
-    const hssize_t count = H5Sget_simple_extent_npoints(space);
-    const size_t size = H5Tget_size(type);
-    if (count >= 0 && size > 0 && static_cast<size_t>(count) <= kMaxAttributeBytes / size) {
-      std::vector<unsigned char> value(static_cast<size_t>(count) * size + 1);
-      H5Aread(attribute, type, value.data());
-    }
-  }
-  if (space >= 0) H5Sclose(space);
-  if (type >= 0) H5Tclose(type);
-  H5Aclose(attribute);
-  return 0;
-}
-
-herr_t walk_object(hid_t root, const char* name, const H5O_info_t* info, void*) {
-  const hid_t object = H5Oopen(root, name, H5P_DEFAULT);
-  if (object < 0) return 0;
-  hsize_t position = 0;
-  H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_NATIVE, &position, walk_attribute, nullptr);
-  if (info->type == H5O_TYPE_DATASET) {
-    const hid_t type = H5Dget_type(object), space = H5Dget_space(object), plist = H5Dget_create_plist(object);
-    H5Dget_storage_size(object);  // walks the chunk index
-    if (plist >= 0) H5Pclose(plist);
-    if (space >= 0) H5Sclose(space);
-    if (type >= 0) H5Tclose(type);
-  }
-  H5Oclose(object);
-  return 0;
-}
-
-// Every object header, link and attribute of the file, as the readers would decode them.
-void walk_file(const std::string& path) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  H5Pset_fclose_degree(fapl, H5F_CLOSE_WEAK);
-  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl);
-  if (file < 0) return;  // the reader reports libhdf5's refusal itself, naming the object
-  hsize_t position = 0;
-  H5Aiterate2(file, H5_INDEX_NAME, H5_ITER_NATIVE, &position, walk_attribute, nullptr);
-  H5Ovisit2(file, H5_INDEX_NAME, H5_ITER_NATIVE, walk_object, nullptr, H5O_INFO_BASIC);
+// The probe ships beside the programs (bin/); tests and tools elsewhere in a build tree find it in
+// the build's bin/ folder.
+std::string probe_program() {
+  std::error_code error;
+  const auto beside = std::filesystem::read_symlink("/proc/self/exe", error).parent_path() / "xwam-hdf5-probe";
+  if (!error && std::filesystem::exists(beside)) return beside.string();
+  const std::filesystem::path built = std::filesystem::path(XWAM_HDF5_PROBE_DIR) / "xwam-hdf5-probe";
+  if (std::filesystem::exists(built)) return built.string();
+  throw Error("xwam-hdf5-probe", "missing: it belongs beside " + beside.parent_path().string() +
+                                     "'s programs (or in " + XWAM_HDF5_PROBE_DIR + "); reinstall X-WAM Studio");
 }
 
 using FileVersion = std::tuple<dev_t, ino_t, off_t, time_t, long>;
@@ -79,12 +41,12 @@ void preflight(const std::string& path) {
   if (::stat(path.c_str(), &info) != 0) throw Error(path, "cannot open file (missing or unreadable)");
   const FileVersion version{info.st_dev, info.st_ino, info.st_size, info.st_mtim.tv_sec, info.st_mtim.tv_nsec};
   if (passed().count(version)) return;
-  const IsolatedResult result = run_isolated([&] { walk_file(path); }, kChildSeconds);
-  if (result.outcome == IsolatedResult::Outcome::Finished) {
+  const ProbeResult result = run_probe(probe_program(), {path}, kProbeSeconds);
+  if (result.outcome == ProbeResult::Outcome::Finished) {
     passed().insert(version);
     return;
   }
-  throw Error(path, std::string(result.outcome == IsolatedResult::Outcome::TimedOut ? "libhdf5 hung" : "libhdf5 crashed") +
+  throw Error(path, std::string(result.outcome == ProbeResult::Outcome::TimedOut ? "libhdf5 hung" : "libhdf5 crashed") +
                         " (" + result.detail +
                         ") reading the file's metadata: the file is damaged. It was read in a separate process, so "
                         "nothing else was affected (docs/fuzzing.md).");
