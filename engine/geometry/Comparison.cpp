@@ -38,8 +38,7 @@ data::Episode episode_at_rollout_size(const data::Episode& episode, const Rollou
     // A resize, not a crop: the intrinsics scale with the size ratio.
     if (cam.intrinsics) {
       const double sx = static_cast<double>(w) / W, sy = static_cast<double>(h) / H;
-      cam.intrinsics->fx *= sx, cam.intrinsics->cx *= sx;
-      cam.intrinsics->fy *= sy, cam.intrinsics->cy *= sy;
+      cam.intrinsics = cam.intrinsics->resized(sx, sy);
     }
     cam.width = w;
     cam.height = h;
