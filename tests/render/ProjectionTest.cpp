@@ -107,13 +107,13 @@ TEST(RenderProjection, PointSizeInPixelsAndMetres) {
   r.scene().set_sequences(&scene.seq, nullptr);
   ViewSettings s = points_only(9.0f);
   const RgbaImage px9 = r.render(s);
-  // The point sits on the pixel corner (80, 60): 9 px across covers pixels 76..83.
-  EXPECT_TRUE(!is_black(px9.at(83, 60)) && !is_black(px9.at(76, 60)));
+  // The point sits on the centre of pixel (80, 60) (OpenCV): 9 px across covers pixels 76..84.
+  EXPECT_TRUE(!is_black(px9.at(84, 60)) && !is_black(px9.at(76, 60)));
   EXPECT_TRUE(is_black(px9.at(86, 60)));
-  EXPECT_TRUE(is_black(px9.at(83, 63)));  // inside the square, outside the disc: splats are round
-  // 0.05 m at 1 m with fx = 100 → 5 pixels across (78..81).
+  EXPECT_TRUE(is_black(px9.at(84, 64)));  // inside the square, outside the disc: splats are round
+  // 0.05 m at 1 m with fx = 100 → 5 pixels across (78..82).
   s.point_size_m = 0.05f;
   const RgbaImage m5 = r.render(s);
-  EXPECT_TRUE(!is_black(m5.at(81, 60)) && !is_black(m5.at(78, 60)));
+  EXPECT_TRUE(!is_black(m5.at(82, 60)) && !is_black(m5.at(78, 60)));
   EXPECT_TRUE(is_black(m5.at(83, 60)));
 }

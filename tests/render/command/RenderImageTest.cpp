@@ -101,7 +101,7 @@ void write_cloud_directory(const fs::path& dir, const std::vector<Point>& points
   for (int r = 0; r < 4; ++r)
     for (int c = 0; c < 4; ++c) pose.push_back(r == 3 ? (c == 3 ? 1.0 : 0.0) : c == 3 ? kCamPos[r] : kAxes[c][r]);
   const nlohmann::json manifest = {
-      {"format", "xwam-clouds"}, {"version", 1}, {"frames", 1}, {"files", {"frame_000000.ply"}}, {"frame_indices", {0}},
+      {"format", "xwam-clouds"}, {"version", 2}, {"frames", 1}, {"files", {"frame_000000.ply"}}, {"frame_indices", {0}},
       {"fps", 10.0}, {"source", "predicted"},
       {"cameras", {{{"name", "front"}, {"K", {kFx, kFy, kCx, kCy}}, {"width", kCamWidth}, {"height", kCamHeight},
                     {"T_world_cam", pose}}}},
@@ -133,12 +133,13 @@ TEST(RenderImage, PointsLandOnTheirPinholePixelsInTheirColours) {
   ASSERT_EQ(image.height, kHeight);
   auto px = [&](int col, int row) { return &image.pixels[(size_t(row) * kWidth + col) * 3]; };
 
-  // By hand for the first point: (200.5, 40.5) in the output is (200.5 − 40)/2 = 80.25,
-  // 40.5/2 = 20.25 in the camera, at z = 1: camera ((80.25 − 81)/150, (20.25 − 58.5)/140, 1) =
-  // (−0.005, −38.25/140, 1) → world (0.2 + 1, −0.1 + 0.005, 0.6 + 38.25/140).
+  // By hand for the first point: output pixel (200, 40) spans (200.5, 40.5) from the output's edge,
+  // (200.5 − 40)/2 = 80.25, 40.5/2 = 20.25 from the camera image's edge, so OpenCV (79.75, 19.75), at
+  // z = 1: camera ((79.75 − 81)/150, (19.75 − 58.5)/140, 1) = (−1.25/150, −38.75/140, 1) → world
+  // (0.2 + 1, −0.1 + 1.25/150, 0.6 + 38.75/140).
   EXPECT_NEAR(points[0].world[0], 1.2, 1e-12);
-  EXPECT_NEAR(points[0].world[1], -0.095, 1e-12);
-  EXPECT_NEAR(points[0].world[2], 0.6 + 38.25 / 140, 1e-12);
+  EXPECT_NEAR(points[0].world[1], -0.1 + 1.25 / 150, 1e-12);
+  EXPECT_NEAR(points[0].world[2], 0.6 + 38.75 / 140, 1e-12);
   EXPECT_EQ(points[0].col, 200);
   EXPECT_EQ(points[0].row, 40);
 
