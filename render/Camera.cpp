@@ -6,13 +6,14 @@
 namespace xwam::render {
 
 Mat4 ViewCamera::clip_from_world() const {
-  // Clip x = (2fx/W)·x + (2cx/W − 1)·z, w = z, so after the divide and the viewport transform
-  // x_pixel = fx·x/z + cx (same for y); depth maps near → 0, far → 1.
+  // Vulkan's viewport puts pixel i's centre at i + 0.5, OpenCV at i: clip x = (2fx/W)·x + (2(cx + 0.5)/W − 1)·z,
+  // w = z, so after the divide and the viewport transform pixel i = fx·x/z + cx is hit at its centre (same
+  // for y); depth maps near → 0, far → 1.
   Mat4 p;
   p.at(0, 0) = 2.0f * fx / width;
-  p.at(0, 2) = 2.0f * cx / width - 1.0f;
+  p.at(0, 2) = 2.0f * (cx + 0.5f) / width - 1.0f;
   p.at(1, 1) = 2.0f * fy / height;
-  p.at(1, 2) = 2.0f * cy / height - 1.0f;
+  p.at(1, 2) = 2.0f * (cy + 0.5f) / height - 1.0f;
   p.at(2, 2) = far_m / (far_m - near_m);
   p.at(2, 3) = -far_m * near_m / (far_m - near_m);
   p.at(3, 2) = 1.0f;
@@ -27,8 +28,9 @@ ViewCamera camera_view(const PinholeIntrinsics& k, const Mat4& T_world_cam, int 
   v.world_to_camera = rigid_inverse(T_world_cam);
   v.fx = k.fx * scale;
   v.fy = k.fy * scale;
-  v.cx = k.cx * scale + 0.5f * (width - k.width * scale);
-  v.cy = k.cy * scale + 0.5f * (height - k.height * scale);
+  // Edges onto edges: the coordinate from the image's left edge (cx + 0.5) scales and shifts.
+  v.cx = (k.cx + 0.5f) * scale + 0.5f * (width - k.width * scale) - 0.5f;
+  v.cy = (k.cy + 0.5f) * scale + 0.5f * (height - k.height * scale) - 0.5f;
   v.width = width;
   v.height = height;
   v.near_m = near_m;

@@ -1,6 +1,6 @@
 // Cameras the renderer draws through. Everything uses the OpenCV convention of docs/geometry.md:
-// camera x right, y down, z forward; pixel (i, j) covers [i, i+1) × [j, j+1), so a camera point
-// (x, y, z) lands at (fx·x/z + cx, fy·y/z + cy) in the target, exactly like the fused cameras.
+// camera x right, y down, z forward; a camera point (x, y, z) lands at (u, v) = (fx·x/z + cx, fy·y/z + cy)
+// in the target and pixel (i, j) is centred on (i, j) (OpenCV), exactly like the fused cameras.
 #pragma once
 #include <string>
 

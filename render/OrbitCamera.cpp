@@ -61,8 +61,8 @@ ViewCamera OrbitCamera::view(int width, int height) const {
   // The field of view spans the shorter side, so narrow viewports (side by side) still fit the scene.
   v.fy = 0.5f * std::min(width, height) / std::tan(0.5f * vertical_fov_rad);
   v.fx = v.fy;
-  v.cx = 0.5f * width;
-  v.cy = 0.5f * height;
+  v.cx = 0.5f * (width - 1);  // centred, pixel centres at integers
+  v.cy = 0.5f * (height - 1);
   v.near_m = std::max(1e-3f, 0.01f * distance_m);
   v.far_m = 20.0f * distance_m + 10.0f;
   return v;

@@ -21,7 +21,7 @@ CameraModel look_at(const std::string& name, const Eigen::Vector3d& eye, const E
   cam.name = name;
   cam.width = W, cam.height = H;
   cam.fx = cam.fy = 0.8 * W;
-  cam.cx = W / 2.0, cam.cy = H / 2.0;
+  cam.cx = (W - 1) / 2.0, cam.cy = (H - 1) / 2.0;  // centred, OpenCV
   const Eigen::Vector3d z = (target - eye).normalized();
   const Eigen::Vector3d x = z.cross(Eigen::Vector3d::UnitZ()).normalized();
   const Eigen::Vector3d y = z.cross(x);
@@ -42,7 +42,7 @@ void render(const CameraModel& cam, const Eigen::Vector3d& sphere, double radius
   rgb.assign(depth.size() * 3, 0);
   for (int j = 0; j < cam.height; ++j)
     for (int i = 0; i < cam.width; ++i) {
-      const Eigen::Vector3d ray_cam((i + 0.5 - cam.cx) / cam.fx, (j + 0.5 - cam.cy) / cam.fy, 1.0);
+      const Eigen::Vector3d ray_cam((i - cam.cx) / cam.fx, (j - cam.cy) / cam.fy, 1.0);
       const Eigen::Vector3d d = R * ray_cam;  // world direction per unit z-depth
       double s = -o.z() / d.z();              // table hit
       int colour = 0;

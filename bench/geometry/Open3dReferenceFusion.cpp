@@ -33,10 +33,6 @@ void check_view(const DepthView& view) {
   if (!view.depth_m || !view.rgb) throw Error("", "camera " + view.camera.name, "Open3D fusion needs depth and RGB");
 }
 
-// Open3D puts pixel centres at integer coordinates; ours sit at +0.5 (CameraModel.h), hence the shift.
-double open3d_cx(const CameraModel& cam) { return cam.cx - 0.5; }
-double open3d_cy(const CameraModel& cam) { return cam.cy - 0.5; }
-
 // A tensor over memory the caller owns (Open3D neither copies nor frees it).
 open3d::core::Tensor borrow(const void* data, const open3d::core::SizeVector& shape, open3d::core::Dtype dtype) {
   const open3d::core::Device cpu("CPU:0");
@@ -53,8 +49,8 @@ void sort_by_pixel(ReferenceCloud& out, size_t begin, size_t end, const CameraMo
   keys.reserve(end - begin);
   for (size_t i = begin; i < end; ++i) {
     const Eigen::Vector3d p = (T_cam_world * Eigen::Vector4d(out.xyz[3 * i], out.xyz[3 * i + 1], out.xyz[3 * i + 2], 1.0)).head<3>();
-    const long long col = std::llround(cam.fx * p.x() / p.z() + open3d_cx(cam));
-    const long long row = std::llround(cam.fy * p.y() / p.z() + open3d_cy(cam));
+    const long long col = std::llround(cam.fx * p.x() / p.z() + cam.cx);
+    const long long row = std::llround(cam.fy * p.y() / p.z() + cam.cy);
     keys.emplace_back(row * cam.width + col, i);
   }
   std::stable_sort(keys.begin(), keys.end());
@@ -87,7 +83,7 @@ ReferenceCloud fuse_views_open3d_legacy(const std::vector<DepthView>& views, flo
     std::memcpy(color.data_.data(), view.rgb, color.data_.size());
     std::memcpy(depth.data_.data(), view.depth_m, depth.data_.size());
     const auto rgbd = open3d::geometry::RGBDImage::CreateFromColorAndDepth(color, depth, 1.0, max_depth_m, false);
-    const open3d::camera::PinholeCameraIntrinsic K(cam.width, cam.height, cam.fx, cam.fy, open3d_cx(cam), open3d_cy(cam));
+    const open3d::camera::PinholeCameraIntrinsic K(cam.width, cam.height, cam.fx, cam.fy, cam.cx, cam.cy);
     // The extrinsic maps world to camera; Open3D applies its inverse while unprojecting.
     const auto cloud = open3d::geometry::PointCloud::CreateFromRGBDImage(*rgbd, K, cam.T_world_cam.inverse());
     fused.points_.insert(fused.points_.end(), cloud->points_.begin(), cloud->points_.end());
@@ -116,7 +112,7 @@ ReferenceCloud fuse_views_open3d_tensor(const std::vector<DepthView>& views, flo
     const CameraModel& cam = view.camera;
     const tg::RGBDImage rgbd(tg::Image(borrow(view.rgb, {cam.height, cam.width, 3}, core::UInt8)),
                              tg::Image(borrow(view.depth_m, {cam.height, cam.width, 1}, core::Float32)));
-    const core::Tensor K = core::Tensor::Init<double>({{cam.fx, 0, open3d_cx(cam)}, {0, cam.fy, open3d_cy(cam)}, {0, 0, 1}});
+    const core::Tensor K = core::Tensor::Init<double>({{cam.fx, 0, cam.cx}, {0, cam.fy, cam.cy}, {0, 0, 1}});
     const Eigen::Matrix4d T_cam_world = cam.T_world_cam.inverse();
     core::Tensor extrinsic({4, 4}, core::Float64);
     for (int r = 0; r < 4; ++r)

@@ -1,5 +1,7 @@
 #include "engine/data/Clip.h"
 
+#include <algorithm>
+
 #include "engine/core/Error.h"
 
 namespace xwam::data {
@@ -35,16 +37,18 @@ Clip make_clip(const Episode& ep, int start, const ClipSpec& spec, const NormSta
   clip.views = static_cast<int>(cams.size());
   clip.width = spec.width > 0 ? spec.width : ep.cameras[cams[0]].width;
   clip.height = spec.height > 0 ? spec.height : ep.cameras[cams[0]].height;
-  bool all_depth = true;
+  bool all_depth = true, all_code = true;
   for (int c : cams) {
     clip.camera_names.push_back(ep.cameras[c].name);
     all_depth &= ep.depth_frame(c, 0) != nullptr;
+    all_code &= ep.depth_code_frame(c, 0) != nullptr;
   }
 
   const size_t plane = static_cast<size_t>(clip.width) * clip.height;
   clip.rgb.resize(static_cast<size_t>(clip.views) * 3 * clip.frames * plane);
   if (all_depth) clip.depth.resize(static_cast<size_t>(clip.views) * clip.frames * plane);
-  std::vector<float> hwc(plane * 3);
+  if (all_code) clip.depth_code.resize(static_cast<size_t>(clip.views) * clip.frames * plane);
+  std::vector<float> hwc(plane * 3), code_unit;
   for (int v = 0; v < clip.views; ++v) {
     const auto& cam = ep.cameras[cams[v]];
     if (ep.rgb[cams[v]].empty()) throw Error("", where + " camera " + cam.name, "RGB frames were not read");
@@ -61,6 +65,21 @@ Clip make_clip(const Episode& ep, int start, const ClipSpec& spec, const NormSta
         resize_depth_nearest(ep.depth_frame(cams[v], t), cam.width, cam.height, crop ? *crop : CropBox{}, clip.width,
                              clip.height, clip.depth.data() + (static_cast<size_t>(v) * clip.frames + f) * plane);
       }
+      if (all_code) {
+        const uint8_t* code = ep.depth_code_frame(cams[v], t);
+        code_unit.resize(static_cast<size_t>(cam.width) * cam.height);
+        for (size_t i = 0; i < code_unit.size(); ++i) code_unit[i] = code[i] / 127.5f - 1.0f;
+        resize_depth_nearest(code_unit.data(), cam.width, cam.height, crop ? *crop : CropBox{}, clip.width, clip.height,
+                             clip.depth_code.data() + (static_cast<size_t>(v) * clip.frames + f) * plane);
+      }
+    }
+    if (all_code) {
+      // Per view over all its frames, as _normalize_depths_per_view.
+      float* first = clip.depth_code.data() + static_cast<size_t>(v) * clip.frames * plane;
+      float* last = first + static_cast<size_t>(clip.frames) * plane;
+      const auto [lo, hi] = std::minmax_element(first, last);
+      const float min = *lo, range = *hi - *lo;
+      for (float* p = first; p != last; ++p) *p = range > 1e-6f ? 2.0f * (*p - min) / range - 1.0f : 0.0f;
     }
   }
 

@@ -28,6 +28,10 @@ struct Clip {
   std::vector<std::string> camera_names;
   std::vector<float> rgb;      // [V, 3, F, h, w], in [−1, 1]
   std::vector<float> depth;    // [V, F, h, w] metres, 0 = invalid; empty when a view has no depth
+  // [V, F, h, w] in [−1, 1] when every view's depth is 8-bit codes of unknown mapping (Episode::depth_code),
+  // as the released loader feeds a depth video (data/robot_dataset.py: v/127.5 − 1, nearest resize, then
+  // min–max over each view's frames to [−1, 1]; a constant view is 0). Empty otherwise.
+  std::vector<float> depth_code;
   std::vector<float> states;   // [F, 16] normalized; state j at episode frame start + j·skip
   std::vector<float> actions;  // [K, 14] normalized; action k at episode frame start + k (empty: condition only)
   std::array<float, kStateDim> state_mask{};

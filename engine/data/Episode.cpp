@@ -35,6 +35,12 @@ const float* Episode::depth_frame(int camera, int t) const {
   return depth[camera].data() + static_cast<size_t>(t) * cam.width * cam.height;
 }
 
+const uint8_t* Episode::depth_code_frame(int camera, int t) const {
+  if (static_cast<size_t>(camera) >= depth_code.size() || depth_code[camera].empty()) return nullptr;
+  const auto& cam = cameras[camera];
+  return depth_code[camera].data() + static_cast<size_t>(t) * cam.width * cam.height;
+}
+
 Eigen::Isometry3d Episode::ee_pose(int t, int arm) const {
   return arm_pose_from_state(state(t) + arm * kStatePerArm).pose;
 }
@@ -92,6 +98,10 @@ void Episode::validate(const std::string& file) const {
               "expected " + std::to_string(pixels) + " values, found " + std::to_string(depth[c].size()));
       require_finite(depth[c], file, key + " depth");
     }
+    require(!(cam.has_depth && cam.depth_encoded), file, key, "depth cannot be both metric and encoded");
+    if (c < depth_code.size() && !depth_code[c].empty())
+      require(depth_code[c].size() == pixels, file, key + " depth_code",
+              "expected " + std::to_string(pixels) + " values, found " + std::to_string(depth_code[c].size()));
     if (cam.intrinsics) {
       const auto& k = *cam.intrinsics;
       require(std::isfinite(k.fx) && std::isfinite(k.fy) && std::isfinite(k.cx) && std::isfinite(k.cy), file,

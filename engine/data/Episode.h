@@ -45,6 +45,9 @@ struct Episode {
   // Per camera: T·H·W float32 metric depth in metres, 0 = invalid. Empty when the camera has no
   // depth (cameras[c].has_depth == false) or depth was not read.
   std::vector<std::vector<float>> depth;
+  // Per camera: T·H·W 8-bit depth codes as the source's depth video held them, metric mapping unknown
+  // (cameras[c].depth_encoded). Empty for every other camera or when depth was not read.
+  std::vector<std::vector<uint8_t>> depth_code;
 
   std::vector<float> states;   // T·16, un-normalized
   std::vector<float> actions;  // T·14, un-normalized; action t moves state t towards state t+1
@@ -57,6 +60,7 @@ struct Episode {
   int camera_index(const std::string& camera_name) const;  // -1 when absent
   const uint8_t* rgb_frame(int camera, int t) const;
   const float* depth_frame(int camera, int t) const;  // nullptr without depth
+  const uint8_t* depth_code_frame(int camera, int t) const;  // nullptr without encoded depth
   const float* state(int t) const { return states.data() + static_cast<size_t>(t) * kStateDim; }
   const float* action(int t) const { return actions.data() + static_cast<size_t>(t) * kActionDim; }
   bool arm_present(int arm) const { return state_mask[arm * kStatePerArm] != 0; }

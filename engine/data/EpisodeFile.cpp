@@ -60,7 +60,7 @@ int attr_int_in(const h5::Group& g, const std::string& key, int lo, int hi) {
   return static_cast<int>(v);
 }
 
-CameraInfo read_camera(const h5::Group& g, const std::string& name) {
+CameraInfo read_camera(const h5::Group& g, const std::string& name, int64_t schema_version) {
   CameraInfo cam;
   cam.name = name;
   cam.width = attr_int_in(g, "width", 1, 1 << 16);
@@ -71,10 +71,15 @@ CameraInfo read_camera(const h5::Group& g, const std::string& name) {
   cam.mount = camera_mount_from_string(mount);
   cam.arm = attr_int_in(g, "arm", 0, kArms - 1);
   cam.has_depth = g.attr_int("has_depth") != 0;
+  cam.depth_encoded = g.has_attr("depth_encoded") && g.attr_int("depth_encoded") != 0;
+  if (cam.has_depth && cam.depth_encoded)
+    throw Error(g.file(), g.path(), "attributes 'has_depth' and 'depth_encoded' are both set");
   if (g.has_attr("intrinsics")) {
     auto k = g.attr_doubles("intrinsics");
     if (k.size() != 4) throw Error(g.file(), g.path(), "attribute 'intrinsics' must hold fx, fy, cx, cy");
-    cam.intrinsics = PinholeIntrinsics{k[0], k[1], k[2], k[3]};
+    // Schema 1 put pixel centres at +0.5; the OpenCV convention since schema 2 puts them at integers.
+    cam.intrinsics = schema_version < 2 ? PinholeIntrinsics::from_half_pixel_centres(k[0], k[1], k[2], k[3])
+                                        : PinholeIntrinsics{k[0], k[1], k[2], k[3]};
   }
   if (g.has_attr("T_world_cam")) cam.T_world_cam = matrix_from_row_major(g.attr_doubles("T_world_cam"), g, "T_world_cam");
   if (g.has_attr("T_ee_cam")) cam.T_ee_cam = matrix_from_row_major(g.attr_doubles("T_ee_cam"), g, "T_ee_cam");
@@ -114,6 +119,7 @@ struct EpisodeFileReader::Impl {
   std::string path;
   h5::Group root;
   std::vector<std::string> keys;  // ep_000000, ep_000001, ... in index order
+  int64_t schema_version = kEpisodeSchemaVersion;
 };
 
 EpisodeFileReader::EpisodeFileReader(const std::string& path) {
@@ -134,7 +140,7 @@ EpisodeFileReader::EpisodeFileReader(const std::string& path) {
     if (!episodes.has_group(key)) throw Error(path, "/episodes/" + key, "episode listed but missing (truncated file?)");
     keys.push_back(key);
   }
-  impl_.reset(new Impl{path, std::move(root), std::move(keys)});
+  impl_.reset(new Impl{path, std::move(root), std::move(keys), version});
 }
 
 EpisodeFileReader::~EpisodeFileReader() {
@@ -165,7 +171,7 @@ EpisodeSummary EpisodeFileReader::summary(int index) const {
   s.state_mask = mask_from_group<kStateDim>(g, "state_mask");
   s.action_mask = mask_from_group<kActionDim>(g, "action_mask");
   auto cams = g.group("cameras");
-  for (const auto& [order, name] : camera_order(cams)) s.cameras.push_back(read_camera(cams.group(name), name));
+  for (const auto& [order, name] : camera_order(cams)) s.cameras.push_back(read_camera(cams.group(name), name, impl_->schema_version));
   if (g.has_group("source")) s.source_keys = g.group("source").children();
   return s;
 }
@@ -214,6 +220,7 @@ Episode EpisodeFileReader::read(int index, const ReadOptions& options) const {
   auto cams = g.group("cameras");
   ep.rgb.resize(ep.cameras.size());
   ep.depth.resize(ep.cameras.size());
+  ep.depth_code.resize(ep.cameras.size());
   for (size_t c = 0; c < ep.cameras.size(); ++c) {
     const auto& cam = ep.cameras[c];
     auto cg = cams.group(cam.name);
@@ -229,6 +236,12 @@ Episode EpisodeFileReader::read(int index, const ReadOptions& options) const {
       if (shape != std::vector<int64_t>{s.num_frames, cam.height, cam.width})
         throw Error(impl_->path, where + " camera " + cam.name + " key depth", "shape disagrees with the camera size and frame count");
       ep.depth[c] = cg.read_rows<float>("depth", first, count);
+    }
+    if (options.depth && cam.depth_encoded) {
+      if (!cg.has_dataset("depth_code") || cg.shape("depth_code") != std::vector<int64_t>{s.num_frames, cam.height, cam.width})
+        throw Error(impl_->path, where + " camera " + cam.name + " key depth_code",
+                    "missing, or its shape disagrees with the camera size and frame count");
+      ep.depth_code[c] = cg.read_rows<uint8_t>("depth_code", first, count);
     }
   }
   if (options.source && g.has_group("source")) {
@@ -334,6 +347,9 @@ void EpisodeFileWriter::add(const Episode& ep) {
     // One chunk per frame: a frame range reads exactly its frames.
     cg.write<uint8_t>("rgb", {T, cam.height, cam.width, 3}, ep.rgb[c].data(), 1, 3);
     if (write_depth) cg.write<float>("depth", {T, cam.height, cam.width}, ep.depth[c].data(), 1, 3);
+    const bool write_code = cam.depth_encoded && c < ep.depth_code.size() && !ep.depth_code[c].empty();
+    cg.set_attr("depth_encoded", static_cast<int64_t>(write_code ? 1 : 0));
+    if (write_code) cg.write<uint8_t>("depth_code", {T, cam.height, cam.width}, ep.depth_code[c].data(), 1, 3);
   }
   if (!ep.source.empty()) {
     auto src = g.create_group("source");

@@ -12,7 +12,9 @@
 
 namespace xwam::data {
 
-constexpr int kEpisodeSchemaVersion = 1;
+// 2: intrinsics in the OpenCV convention (pixel centres at integers; version 1 put them at +0.5 and is
+// converted on read), encoded depth without a metric mapping (depth_code).
+constexpr int kEpisodeSchemaVersion = 2;
 
 // What `inspect` and pickers need without reading any pixel.
 struct EpisodeSummary {

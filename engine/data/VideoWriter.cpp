@@ -22,6 +22,7 @@ struct VideoWriter::Impl {
   AtomicFile out;
   int width = 0, height = 0;
   std::string codec_name;
+  AVPixelFormat pix_fmt = AV_PIX_FMT_YUV420P;
   AVFormatContext* format = nullptr;
   AVCodecContext* codec = nullptr;
   AVStream* stream = nullptr;
@@ -85,15 +86,22 @@ VideoWriter::VideoWriter(const std::string& path, int width, int height, const V
   m.codec = avcodec_alloc_context3(encoder);
   m.codec->width = width;
   m.codec->height = height;
-  m.codec->pix_fmt = AV_PIX_FMT_YUV420P;
+  // Full range for lossless grey: limited range would squeeze 256 values into 220 levels.
+  const bool lossless = options.lossless_grey && m.codec_name == "h264";
+  m.pix_fmt = lossless ? AV_PIX_FMT_YUVJ420P : AV_PIX_FMT_YUV420P;
+  m.codec->pix_fmt = m.pix_fmt;
+  if (lossless) m.codec->color_range = AVCOL_RANGE_JPEG;
   // Millisecond-free rational frame rate: fps given with up to 3 decimals.
   const int fps_den = 1000, fps_num = static_cast<int>(std::lround(options.fps * fps_den));
   m.codec->time_base = AVRational{fps_den, fps_num};
   m.codec->framerate = AVRational{fps_num, fps_den};
   m.codec->gop_size = std::max(1, options.keyframe_interval);
   m.codec->max_b_frames = 0;  // frame index = decode order: simple, exact seeking
-  const double q = std::clamp(options.quality, 0.0, 1.0);
-  if (m.codec_name == "h264") {
+  const double q = options.lossless_grey ? 1.0 : std::clamp(options.quality, 0.0, 1.0);
+  if (lossless) {
+    av_opt_set(m.codec->priv_data, "preset", "veryfast", 0);
+    av_opt_set_int(m.codec->priv_data, "qp", 0, 0);
+  } else if (m.codec_name == "h264") {
     av_opt_set(m.codec->priv_data, "preset", "veryfast", 0);
     av_opt_set_double(m.codec->priv_data, "crf", 40.0 - 38.0 * q, 0);
   } else {
@@ -114,13 +122,13 @@ VideoWriter::VideoWriter(const std::string& path, int width, int height, const V
   if (r < 0) m.fail("cannot write the mp4 header", r);
 
   m.frame = av_frame_alloc();
-  m.frame->format = AV_PIX_FMT_YUV420P;
+  m.frame->format = m.pix_fmt;
   m.frame->width = width;
   m.frame->height = height;
   if (av_frame_get_buffer(m.frame, 0) < 0) m.fail("out of memory");
   m.packet = av_packet_alloc();
-  m.sws = sws_getContext(width, height, AV_PIX_FMT_RGB24, width, height, AV_PIX_FMT_YUV420P, SWS_BICUBIC, nullptr,
-                         nullptr, nullptr);
+  m.sws = sws_getContext(width, height, AV_PIX_FMT_RGB24, width, height, m.pix_fmt, SWS_BICUBIC, nullptr, nullptr,
+                         nullptr);
 }
 
 VideoWriter::~VideoWriter() = default;

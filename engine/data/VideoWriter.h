@@ -15,6 +15,10 @@ struct VideoOptions {
   double fps = 10.0;
   double quality = 0.8;  // 0 (smallest) .. 1 (near lossless); maps to x264's CRF or MPEG-4's qscale
   int keyframe_interval = 12;
+  // Grey frames (R = G = B, e.g. 8-bit depth) stored bit-exact: H.264 lossless (qp 0) in full-range 4:2:0,
+  // so a decoder that honours the range returns every value unchanged. MPEG-4 (no lossless mode) falls
+  // back to its best quality.
+  bool lossless_grey = false;
 };
 
 class VideoWriter {

@@ -470,9 +470,12 @@ Episode episode_from_json(const json& j, const std::string& file, const std::str
       auto frame = rgb_video.frame(start + t);
       rgb.insert(rgb.end(), frame.begin(), frame.end());
     }
+    // Depth: metres through the camera's mapping in CAMERAS.json; without one (the released data) the
+    // 8-bit codes are kept as they are, mapping unknown, so training still has its depth.
     std::vector<float> depth;
-    const bool metric_depth = obs.contains("depth_path") && calib != calibrations.end() && calib->second.depth;
-    if (metric_depth) {
+    std::vector<uint8_t> codes;
+    const std::optional<DepthMapping> mapping = calib != calibrations.end() ? calib->second.depth : std::nullopt;
+    if (obs.contains("depth_path")) {
       VideoReader depth_video(resolve("depth_path"));
       if (depth_video.width() != cam.width || depth_video.height() != cam.height)
         throw Error(depth_video.path(), where, "depth video size differs from the RGB video's");
@@ -482,13 +485,20 @@ Episode episode_from_json(const json& j, const std::string& file, const std::str
       for (int t = 0; t < T; ++t) {
         auto frame = depth_video.frame(start + t);
         // Grey video: the red channel carries the 8-bit value.
-        for (size_t i = 0; i < frame.size(); i += 3) depth.push_back(calib->second.depth->to_metres(frame[i]));
+        for (size_t i = 0; i < frame.size(); i += 3) {
+          if (mapping)
+            depth.push_back(mapping->to_metres(frame[i]));
+          else
+            codes.push_back(frame[i]);
+        }
       }
+      cam.has_depth = mapping.has_value();
+      cam.depth_encoded = !mapping.has_value();
     }
-    cam.has_depth = metric_depth;
     ep.cameras.push_back(cam);
     ep.rgb.push_back(std::move(rgb));
     ep.depth.push_back(std::move(depth));
+    ep.depth_code.push_back(std::move(codes));
   }
   ep.validate(file);
   return ep;
@@ -517,6 +527,7 @@ void export_xwam_dataset(const std::vector<Episode>& episodes, const NormStats& 
   require_new_folder(root);
   json metadata = json::object();
   CameraCalibrations calibrations;
+  std::map<std::string, bool> encoded_by_camera;  // one kind of depth per camera name: CAMERAS.json has one entry
   for (size_t i = 0; i < episodes.size(); ++i) {
     const Episode& ep = episodes[i];
     if (ep.rgb.size() != ep.cameras.size()) throw Error(root, "episode " + ep.name, "RGB frames were not read");
@@ -531,6 +542,18 @@ void export_xwam_dataset(const std::vector<Episode>& episodes, const NormStats& 
       const CameraInfo& cam = ep.cameras[c];
       // The name becomes a folder under video/ and depth/: no '..', no separators.
       check_file_name(cam.name, root, "episode " + ep.name + " camera name");
+      // The released loader refuses a view without depth_path ("Missing rgb_path/depth_path").
+      const bool metric = ep.depth_frame(static_cast<int>(c), 0) != nullptr;
+      const bool encoded = ep.depth_code_frame(static_cast<int>(c), 0) != nullptr;
+      if (!metric && !encoded)
+        throw Error(root, "episode " + ep.name + " camera " + cam.name,
+                    "has no depth; the released X-WAM loader needs depth for every camera (export with --cameras "
+                    "naming cameras that have depth)");
+      const auto kind = encoded_by_camera.emplace(cam.name, encoded).first;
+      if (kind->second != encoded)
+        throw Error(root, "episode " + ep.name + " camera " + cam.name,
+                    "has " + std::string(encoded ? "encoded" : "metric") + " depth but an earlier episode has " +
+                        (encoded ? "metric" : "encoded") + " depth for this camera; CAMERAS.json holds one mapping per camera");
       const std::string rgb_rel = "video/" + cam.name + "/" + chunk + "/" + name + ".mp4";
       const std::string depth_rel = "depth/" + cam.name + "/" + chunk + "/" + name + ".mp4";
       fs::create_directories((fs::path(root) / rgb_rel).parent_path());
@@ -546,7 +569,21 @@ void export_xwam_dataset(const std::vector<Episode>& episodes, const NormStats& 
       calib.T_world_cam = cam.T_world_cam;
       calib.T_ee_cam = cam.T_ee_cam;
       calib.arm = cam.arm;
-      if (ep.depth_frame(static_cast<int>(c), 0)) {
+      fs::create_directories((fs::path(root) / depth_rel).parent_path());
+      // Depth is data, not a picture: grey frames written losslessly (bit-exact where the codec allows).
+      VideoOptions depth_options{ep.fps, 1.0, 12};
+      depth_options.lossless_grey = true;
+      std::vector<uint8_t> grey(static_cast<size_t>(cam.width) * cam.height * 3);
+      if (encoded) {
+        // Codes of unknown mapping go back as they came; CAMERAS.json gets no depth entry for them.
+        VideoWriter video((fs::path(root) / depth_rel).string(), cam.width, cam.height, depth_options);
+        for (int t = 0; t < T; ++t) {
+          const uint8_t* code = ep.depth_code_frame(static_cast<int>(c), t);
+          for (size_t p = 0; p < grey.size() / 3; ++p) grey[p * 3] = grey[p * 3 + 1] = grey[p * 3 + 2] = code[p];
+          video.add(grey.data());
+        }
+        video.finish();
+      } else {
         // One linear mapping per camera over the whole dataset so that files agree; 0 = invalid.
         auto known = calibrations.find(cam.name);
         DepthMapping m;
@@ -565,10 +602,7 @@ void export_xwam_dataset(const std::vector<Episode>& episodes, const NormStats& 
           m.zero_is_invalid = true;
         }
         calib.depth = m;
-        fs::create_directories((fs::path(root) / depth_rel).parent_path());
-        // Depth is data, not a picture: encode it at the codec's best quality.
-        VideoWriter video((fs::path(root) / depth_rel).string(), cam.width, cam.height, {ep.fps, 1.0, 12});
-        std::vector<uint8_t> grey(static_cast<size_t>(cam.width) * cam.height * 3);
+        VideoWriter video((fs::path(root) / depth_rel).string(), cam.width, cam.height, depth_options);
         for (int t = 0; t < T; ++t) {
           const float* d = ep.depth_frame(static_cast<int>(c), t);
           for (size_t p = 0; p < grey.size() / 3; ++p) grey[p * 3] = grey[p * 3 + 1] = grey[p * 3 + 2] = m.to_value(d[p]);
@@ -577,9 +611,8 @@ void export_xwam_dataset(const std::vector<Episode>& episodes, const NormStats& 
         video.finish();
       }
       calibrations[cam.name] = calib;
-      json obs = {{"type", cam.mount == CameraMount::Wrist ? "dynamic" : "static"}, {"rgb_path", rgb_rel},
-                  {"start", 0}, {"end", T}, {"fps", ep.fps}};
-      if (calib.depth) obs["depth_path"] = depth_rel;
+      const json obs = {{"type", cam.mount == CameraMount::Wrist ? "dynamic" : "static"}, {"rgb_path", rgb_rel},
+                        {"depth_path", depth_rel}, {"start", 0}, {"end", T}, {"fps", ep.fps}};
       j["observations"][cam.name] = obs;
     }
     // Proprio per arm, and the commanded targets (state ⊕ action) as the released actions.

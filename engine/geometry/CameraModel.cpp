@@ -7,7 +7,7 @@
 namespace xwam::geometry {
 
 Eigen::Vector3d CameraModel::unproject(int col, int row, double depth_m) const {
-  const Eigen::Vector4d p_cam((col + 0.5 - cx) / fx * depth_m, (row + 0.5 - cy) / fy * depth_m, depth_m, 1.0);
+  const Eigen::Vector4d p_cam((col - cx) / fx * depth_m, (row - cy) / fy * depth_m, depth_m, 1.0);
   return (T_world_cam * p_cam).head<3>();
 }
 

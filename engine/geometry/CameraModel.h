@@ -11,8 +11,8 @@
 namespace xwam::geometry {
 
 // OpenCV convention (as engine/data/Camera.h): camera x right, y down, z forward. Pixel (col i, row j)
-// of a W×H image covers [i, i+1)×[j, j+1) of the continuous image plane, so its centre is
-// (u, v) = (i + 0.5, j + 0.5); a point (x, y, z) in the camera frame projects to (fx·x/z + cx, fy·y/z + cy).
+// is centred on (u, v) = (i, j) and covers [i − 0.5, i + 0.5)×[j − 0.5, j + 0.5); a point (x, y, z) in
+// the camera frame projects to (fx·x/z + cx, fy·y/z + cy).
 // Depth is z-depth in metres (distance along the optical axis, not along the ray).
 struct CameraModel {
   std::string name;

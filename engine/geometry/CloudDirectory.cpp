@@ -44,7 +44,7 @@ void write_cloud_directory(const std::string& dir, const CloudSequence& sequence
   require_new_folder(dir);
   json manifest;
   manifest["format"] = "xwam-clouds";
-  manifest["version"] = 1;
+  manifest["version"] = kCloudDirectoryVersion;
   manifest["frames"] = sequence.frames.size();
   manifest["files"] = json::array();
   for (size_t k = 0; k < sequence.frames.size(); ++k) {
@@ -92,6 +92,11 @@ CloudSequence read_cloud_directory(const std::string& dir) {
   if (!manifest.is_object()) throw Error(path, "expected a JSON object");
   CloudSequence seq;
   try {
+    const int version =
+        manifest.contains("version") ? json_fields::integer<int>(manifest.at("version"), path, "version", 1) : 1;
+    if (version > kCloudDirectoryVersion)
+      throw Error(path, "key version", std::to_string(version) + " is newer than this program reads (" +
+                                           std::to_string(kCloudDirectoryVersion) + ")");
     const auto& files = manifest.at("files");
     if (!files.is_array()) throw Error(path, "key files", "expected a list of PLY file names");
     const size_t frames = json_fields::integer<size_t>(manifest.at("frames"), path, "frames");
@@ -112,7 +117,9 @@ CloudSequence read_cloud_directory(const std::string& dir) {
       const std::string key = "cameras[" + cam.name + "]";
       const auto K = json_fields::finite_numbers<double>(c.at("K"), path, key + ".K");
       if (K.size() != 4) throw Error(path, "key " + key + ".K", "expected [fx, fy, cx, cy]");
-      cam.fx = K[0], cam.fy = K[1], cam.cx = K[2], cam.cy = K[3];
+      // Version 1 put pixel centres at +0.5; the OpenCV convention of version 2 puts them at integers.
+      const double shift = version < 2 ? 0.5 : 0.0;
+      cam.fx = K[0], cam.fy = K[1], cam.cx = K[2] - shift, cam.cy = K[3] - shift;
       cam.width = json_fields::integer<int>(c.at("width"), path, key + ".width", 0);
       cam.height = json_fields::integer<int>(c.at("height"), path, key + ".height", 0);
       cam.T_world_cam = matrix_from_json(c.at("T_world_cam"), path, key + ".T_world_cam");

@@ -7,6 +7,10 @@
 
 namespace xwam::geometry {
 
+// sequence.json version written: 2 = camera K in the OpenCV convention (pixel centres at integers);
+// version 1 files (centres at +0.5) are converted on read.
+constexpr int kCloudDirectoryVersion = 2;
+
 // Writes frame_000000.ply … and sequence.json (last, so a reader that sees the manifest sees every
 // frame) into a new (absent or empty) folder; an OutputDir of kind "clouds" puts it in place whole.
 // Throws xwam::Error naming the file.

@@ -35,11 +35,12 @@ data::Episode episode_at_rollout_size(const data::Episode& episode, const Rollou
       for (size_t t = 0; t < T; ++t)
         data::resize_depth_nearest(episode.depth_frame(c, static_cast<int>(t)), W, H, {}, w, h, depth.data() + t * w * h);
     }
+    // Depth codes of unknown mapping are never compared (depth metrics refuse them): not carried at this size.
+    if (c < static_cast<int>(out.depth_code.size())) out.depth_code[c].clear();
     // A resize, not a crop: the intrinsics scale with the size ratio.
     if (cam.intrinsics) {
       const double sx = static_cast<double>(w) / W, sy = static_cast<double>(h) / H;
-      cam.intrinsics->fx *= sx, cam.intrinsics->cx *= sx;
-      cam.intrinsics->fy *= sy, cam.intrinsics->cy *= sy;
+      cam.intrinsics = cam.intrinsics->resized(sx, sy);
     }
     cam.width = w;
     cam.height = h;

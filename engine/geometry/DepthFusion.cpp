@@ -55,11 +55,11 @@ size_t unproject_into(const DepthView& view, uint8_t view_index, const FusionOpt
   const float tx = static_cast<float>(cam.T_world_cam(0, 3)), ty = static_cast<float>(cam.T_world_cam(1, 3)),
               tz = static_cast<float>(cam.T_world_cam(2, 3));
   std::vector<float> xf(W);
-  for (int i = 0; i < W; ++i) xf[i] = static_cast<float>((i + 0.5 - cam.cx) / cam.fx);
+  for (int i = 0; i < W; ++i) xf[i] = static_cast<float>((i - cam.cx) / cam.fx);
 
   size_t n = 0;
   for (int j = 0; j < H; j += stride) {
-    const float yf = static_cast<float>((j + 0.5 - cam.cy) / cam.fy);
+    const float yf = static_cast<float>((j - cam.cy) / cam.fy);
     const float bx = R(0, 1) * yf + R(0, 2), by = R(1, 1) * yf + R(1, 2), bz = R(2, 1) * yf + R(2, 2);
     const float* drow = view.depth_m + static_cast<size_t>(j) * W;
     const uint8_t* crow = view.rgb ? view.rgb + static_cast<size_t>(j) * W * 3 : nullptr;
@@ -86,14 +86,14 @@ size_t unproject_into(const DepthView& view, uint8_t view_index, const FusionOpt
   return n;
 }
 
-// Depth of view b at continuous (u, v): bilinear between the four nearest pixel centres when all are valid
+// Depth of view b at continuous (u, v) (pixel centres at integers, u ∈ [−0.5, W − 0.5)): bilinear between the four nearest pixel centres when all are valid
 // and within 10% of each other (a smooth surface; slanted planes change by a few % per pixel at low
 // resolution), else the pixel under (u, v). 0 = invalid.
 double sample_depth(const float* depth, int W, int H, double u, double v) {
   constexpr float kSmooth = 0.1f;
-  const float nearest = depth[static_cast<size_t>(v) * W + static_cast<size_t>(u)];
+  const float nearest = depth[static_cast<size_t>(v + 0.5) * W + static_cast<size_t>(u + 0.5)];
   if (!(nearest > 0.0f) || !std::isfinite(nearest)) return 0.0;
-  const double x = u - 0.5, y = v - 0.5;
+  const double x = u, y = v;
   const int i0 = static_cast<int>(std::floor(x)), j0 = static_cast<int>(std::floor(y));
   if (i0 < 0 || j0 < 0 || i0 + 1 >= W || j0 + 1 >= H) return nearest;
   const float d00 = depth[static_cast<size_t>(j0) * W + i0], d10 = depth[static_cast<size_t>(j0) * W + i0 + 1];
@@ -126,7 +126,7 @@ std::vector<float> view_agreement(const CloudFrame& cloud, const std::vector<Dep
       const Eigen::Vector3d pc = proj[b].Rt * (pw - proj[b].t);
       if (pc.z() <= 0) continue;
       const double u = cam.fx * pc.x() / pc.z() + cam.cx, v = cam.fy * pc.y() / pc.z() + cam.cy;
-      if (!(u >= 0 && v >= 0 && u < cam.width && v < cam.height)) continue;
+      if (!(u >= -0.5 && v >= -0.5 && u < cam.width - 0.5 && v < cam.height - 0.5)) continue;
       const double D = sample_depth(views[b].depth_m, cam.width, cam.height, u, v);
       if (!(D > 0.0)) continue;
       if (pc.z() > D * (1.0 + tolerance)) continue;  // occluded in view b: no evidence either way

@@ -96,6 +96,10 @@ EvaluationResult evaluate(const data::Episode& episode, const Rollout& rollout, 
                       ", recorded ones " + std::to_string(episode.cameras[c].width) + "x" +
                       std::to_string(episode.cameras[c].height));
     if (episode.rgb[c].empty()) throw Error(rollout_file(rollout), "camera " + rv.camera, "episode has no recorded RGB to compare with");
+    // Depth codes of unknown mapping cannot be compared in metres: refuse rather than skip silently.
+    if (!rv.depth.empty() && episode.cameras[c].depth_encoded)
+      throw Error(rollout_file(rollout), "episode " + episode.name + " camera " + rv.camera,
+                  std::string("no depth metrics: ") + data::missing_metric_depth(episode.cameras[c]));
     cams.push_back(c);
   }
 

@@ -38,7 +38,8 @@ CloudSequence fuse_recorded(const data::Episode& episode, const std::vector<int>
   const std::vector<int> picked = select_cameras(names, cameras, "episode " + episode.name);
   for (int c : picked)
     if (!episode.depth_frame(c, 0))
-      throw Error("", "episode " + episode.name + " camera " + episode.cameras[c].name, "no recorded depth to fuse");
+      throw Error("", "episode " + episode.name + " camera " + episode.cameras[c].name,
+                  std::string(data::missing_metric_depth(episode.cameras[c])) + " to fuse");
 
   CloudSequence seq;
   seq.fps = episode.fps;
@@ -75,7 +76,8 @@ CameraModel predicted_camera(const data::Episode& episode, const Rollout& rollou
   CameraModel model = make_camera_model(info, camera_pose_from_state(info, state));
   if (rv.width != model.width || rv.height != model.height) {
     const double sx = static_cast<double>(rv.width) / model.width, sy = static_cast<double>(rv.height) / model.height;
-    model.fx *= sx, model.cx *= sx, model.fy *= sy, model.cy *= sy;
+    const data::PinholeIntrinsics k = data::PinholeIntrinsics{model.fx, model.fy, model.cx, model.cy}.resized(sx, sy);
+    model.fx = k.fx, model.fy = k.fy, model.cx = k.cx, model.cy = k.cy;
     model.width = rv.width, model.height = rv.height;
   }
   return model;

@@ -124,7 +124,7 @@ train::LossTerms XWamTrainTask::loss(const std::vector<data::Clip>& clips, uint6
   const int64_t B = b.rgb.size(0);
 
   // Clean latents of RGB and depth.
-  const bool depth = b.depth.defined() && c.depth_layers > 0 && settings_.loss_weights.depth > 0;
+  const bool depth = (b.depth.defined() || b.depth_code.defined()) && c.depth_layers > 0 && settings_.loss_weights.depth > 0;
   auto [z, z_depth] = clip_latents(clips, b, depth);
 
   // Per-sample timesteps (σ in [0, 1]) and the instruction, text dropped out for guidance.
@@ -199,7 +199,8 @@ XWamTrainTask::ClipKey XWamTrainTask::key_of(const data::Clip& clip) {
   auto bytes = [](const std::vector<float>& v) {
     return std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
   };
-  const size_t h = std::hash<std::string_view>{}(bytes(clip.rgb)) ^ (std::hash<std::string_view>{}(bytes(clip.depth)) << 1);
+  const size_t h = std::hash<std::string_view>{}(bytes(clip.rgb)) ^ (std::hash<std::string_view>{}(bytes(clip.depth)) << 1) ^
+                   (std::hash<std::string_view>{}(bytes(clip.depth_code)) << 2);
   return {clip.episode, clip.start_frame, h};
 }
 
@@ -216,8 +217,7 @@ std::pair<torch::Tensor, torch::Tensor> XWamTrainTask::clip_latents(const std::v
     const torch::Tensor rgb = encode_views(nets_.vae, b.rgb.index_select(0, idx).to(device_));
     torch::Tensor dep;
     if (depth)
-      dep = encode_views(nets_.vae, model::depth_to_pseudo_rgb(b.depth.index_select(0, idx).to(device_), 2, c.depth_near_m,
-                                                                c.depth_far_m));
+      dep = encode_views(nets_.vae, depth_pseudo_rgb(b, c).index_select(0, idx).to(device_));
     for (size_t j = 0; j < missing.size(); ++j) {
       Latents l{rgb[j], depth ? dep[j] : torch::Tensor()};
       if (cache) latent_cache_[key_of(clips[missing[j]])] = l;
@@ -267,8 +267,8 @@ train::LossTerms VaeTrainTask::loss(const std::vector<data::Clip>& clips, uint64
   train::LossTerms terms;
   terms.parts["rgb"] = rgb_loss.item<double>();
   terms.parts["kl"] = kl_rgb.item<double>();
-  if (b.depth.defined() && settings_.loss_weights.depth > 0) {
-    auto pseudo = select(model::depth_to_pseudo_rgb(b.depth, 2, c.depth_near_m, c.depth_far_m));
+  if ((b.depth.defined() || b.depth_code.defined()) && settings_.loss_weights.depth > 0) {
+    auto pseudo = select(depth_pseudo_rgb(b, c));
     torch::Tensor depth_loss = recon(pseudo, 1, kl_depth);
     total = total + settings_.loss_weights.depth * (depth_loss + settings_.kl_weight * kl_depth);
     terms.parts["depth"] = depth_loss.item<double>();

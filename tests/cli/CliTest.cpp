@@ -81,6 +81,41 @@ TEST(Cli, InspectJsonDescribesTheFile) {
   fs::remove(path);
 }
 
+// Each camera's kind of depth: metric, encoded (8-bit codes, mapping unknown) or none.
+TEST(Cli, InspectShowsEncodedDepthWithoutMetricMapping) {
+  auto path = temp_path("inspect_encoded.h5").string();
+  data::Episode ep = tiny_episode("e", 3);
+  data::CameraInfo released = ep.cameras[0];
+  released.name = "released";
+  released.has_depth = false;
+  released.depth_encoded = true;
+  data::CameraInfo plain = ep.cameras[0];
+  plain.name = "plain";
+  plain.has_depth = false;
+  ep.cameras = {ep.cameras[0], released, plain};
+  ep.rgb = {ep.rgb[0], ep.rgb[0], ep.rgb[0]};
+  ep.depth = {ep.depth[0], {}, {}};
+  ep.depth_code = {{}, std::vector<uint8_t>(3 * 8 * 6, 200), {}};
+  {
+    data::EpisodeFileWriter w(path);
+    w.add(ep);
+    w.commit();
+  }
+  auto text = run_xwam("inspect " + path);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  auto line_of = [&](const std::string& camera) {
+    const size_t at = text.out.find("camera " + camera);
+    return at == std::string::npos ? std::string() : text.out.substr(at, text.out.find('\n', at) - at);
+  };
+  EXPECT_NE(line_of("released").find("depth: encoded, no metric mapping"), std::string::npos) << text.out;
+  EXPECT_NE(line_of("main").find("depth: metric"), std::string::npos) << text.out;
+  EXPECT_NE(line_of("plain").find("depth: none"), std::string::npos) << text.out;
+  auto json_out = nlohmann::json::parse(run_xwam("inspect " + path + " --json").out);
+  EXPECT_EQ(json_out["episodes"][0]["cameras"][1]["depth"], "encoded");
+  EXPECT_EQ(json_out["episodes"][0]["modalities"]["depth"], true);
+  fs::remove(path);
+}
+
 TEST(Cli, BadInputNamesTheFileAndExitsNonZero) {
   auto bad = temp_path("bad.h5").string();
   std::ofstream(bad) << "not hdf5";

@@ -9,6 +9,7 @@
 #include "engine/core/Error.h"
 #include "engine/data/EpisodeFile.h"
 #include "engine/data/Hdf5.h"
+#include "engine/data/synthetic/SceneGenerator.h"
 
 namespace fs = std::filesystem;
 using namespace xwam::data;
@@ -277,4 +278,93 @@ TEST(NormStats, QuantilesAndMappingFollowTheReleasedCode) {
   s.denormalize_state(out, back);
   EXPECT_NEAR(back[0], 50.f, 1e-4);
   EXPECT_THROW(NormStats::compute(std::vector<Episode>{}), xwam::Error);
+}
+
+// A file written before the OpenCV convention (schema 1, committed: `xwam generate --task pick_place
+// --episodes 1 --seed 7 --width 16 --height 16 --frames 16` at 3c2357f) stored K with pixel centres at
+// +0.5 (cx = W/2). Read now, it equals what the generator writes today: the same rays, so the same
+// depth and RGB, and K in the OpenCV convention (cx = (W − 1)/2).
+TEST(EpisodeFile, Schema1FileReadsInTheOpenCvConvention) {
+  EpisodeFileReader old_file(std::string(XWAM_SOURCE_DIR) + "/tests/data/fixtures/schema1_synthetic_seed7.h5");
+  const Episode old_ep = old_file.read(0);
+  synthetic::GeneratorOptions options;
+  options.task = "pick_place";
+  options.width = options.height = 16;
+  options.frames = 16;
+  std::vector<Episode> now;
+  synthetic::generate_episodes(options, 1, 7, [&](Episode&& ep) { now.push_back(std::move(ep)); });
+  ASSERT_EQ(now.size(), 1u);
+  ASSERT_EQ(old_ep.cameras.size(), now[0].cameras.size());
+  for (size_t c = 0; c < now[0].cameras.size(); ++c) {
+    const auto& k_old = *old_ep.cameras[c].intrinsics;
+    const auto& k_now = *now[0].cameras[c].intrinsics;
+    EXPECT_DOUBLE_EQ(k_old.cx, 7.5) << old_ep.cameras[c].name;  // stored as 8 = 16/2
+    EXPECT_DOUBLE_EQ(k_old.cy, 7.5);
+    EXPECT_DOUBLE_EQ(k_old.fx, k_now.fx);
+    EXPECT_DOUBLE_EQ(k_old.cx, k_now.cx);
+    EXPECT_DOUBLE_EQ(k_old.cy, k_now.cy);
+    EXPECT_EQ(old_ep.depth[c], now[0].depth[c]) << "depth of " << old_ep.cameras[c].name;
+    EXPECT_EQ(old_ep.rgb[c], now[0].rgb[c]) << "RGB of " << old_ep.cameras[c].name;
+  }
+}
+
+// The schema decides the conversion: the same intrinsics attribute read as schema 2 stays, as schema 1
+// moves by half a pixel; a newer schema is refused.
+TEST(EpisodeFile, SchemaVersionDecidesThePixelConvention) {
+  auto path = (temp_dir() / "schema.h5").string();
+  {
+    EpisodeFileWriter w(path);
+    w.add(make_episode("k", 2, 8, 6, 0));
+    w.commit();
+  }
+  EXPECT_DOUBLE_EQ(EpisodeFileReader(path).summary(0).cameras[0].intrinsics->cx, 4.0);
+  auto set_schema = [&](int64_t version) {
+    hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(f, 0);
+    hid_t attr = H5Aopen_by_name(f, "/", "schema_version", H5P_DEFAULT, H5P_DEFAULT);
+    ASSERT_GE(attr, 0);
+    H5Awrite(attr, H5T_NATIVE_INT64, &version);
+    H5Aclose(attr);
+    H5Fclose(f);
+  };
+  set_schema(1);
+  const auto cams = EpisodeFileReader(path).summary(0).cameras;
+  EXPECT_DOUBLE_EQ(cams[0].intrinsics->cx, 3.5);
+  EXPECT_DOUBLE_EQ(cams[0].intrinsics->cy, 2.5);
+  EXPECT_DOUBLE_EQ(cams[0].intrinsics->fx, 50.0);
+  set_schema(kEpisodeSchemaVersion + 1);
+  EXPECT_THROW(EpisodeFileReader{path}, xwam::Error);
+}
+
+// Encoded depth (8-bit codes, mapping unknown) goes through the file bit for bit and stays apart from
+// metric depth.
+TEST(EpisodeFile, EncodedDepthRoundTrips) {
+  auto path = (temp_dir() / "encoded.h5").string();
+  Episode ep = make_episode("e", 3, 8, 6, 0);
+  ep.cameras[1].depth_encoded = true;
+  ep.depth_code.resize(2);
+  ep.depth_code[1].resize(3 * 8 * 6);
+  for (size_t i = 0; i < ep.depth_code[1].size(); ++i) ep.depth_code[1][i] = static_cast<uint8_t>(i * 11 % 256);
+  {
+    EpisodeFileWriter w(path);
+    w.add(ep);
+    w.commit();
+  }
+  EpisodeFileReader r(path);
+  const Episode back = r.read(0);
+  EXPECT_TRUE(back.cameras[0].has_depth);
+  EXPECT_FALSE(back.cameras[0].depth_encoded);
+  EXPECT_FALSE(back.cameras[1].has_depth);
+  EXPECT_TRUE(back.cameras[1].depth_encoded);
+  EXPECT_EQ(back.depth_code[1], ep.depth_code[1]);
+  EXPECT_TRUE(back.depth_code[0].empty());
+  EXPECT_EQ(back.depth_frame(1, 0), nullptr);
+  ASSERT_NE(back.depth_code_frame(1, 2), nullptr);
+  EXPECT_EQ(back.depth_code_frame(1, 2)[5], ep.depth_code[1][2 * 48 + 5]);
+  ReadOptions range;
+  range.first_frame = 1;
+  range.num_frames = 1;
+  const Episode one = r.read(0, range);
+  EXPECT_EQ(std::vector<uint8_t>(one.depth_code[1].begin(), one.depth_code[1].end()),
+            std::vector<uint8_t>(ep.depth_code[1].begin() + 48, ep.depth_code[1].begin() + 96));
 }

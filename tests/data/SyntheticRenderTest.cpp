@@ -28,7 +28,7 @@ void expect_table_plane_depth(const TabletopSim& sim, int camera, const ViewImag
   for (int v = 0; v < cam.height; ++v) {
     for (int u = 0; u < cam.width; ++u) {
       const size_t i = static_cast<size_t>(v) * cam.width + u;
-      const Eigen::Vector3d d = T.rotation() * Eigen::Vector3d((u + 0.5 - K.cx) / K.fx, (v + 0.5 - K.cy) / K.fy, 1.0);
+      const Eigen::Vector3d d = T.rotation() * Eigen::Vector3d((u - K.cx) / K.fx, (v - K.cy) / K.fy, 1.0);
       const Eigen::Vector3d o = T.translation();
       ASSERT_GT(view.depth[i], 0.0f) << "pixel without depth at " << u << "," << v;
       if (d.z() >= 0) continue;
@@ -41,7 +41,7 @@ void expect_table_plane_depth(const TabletopSim& sim, int camera, const ViewImag
       worst = std::max(worst, std::abs(view.depth[i] - plane_depth));
       // Unprojecting the stored depth lands on the plane.
       const Eigen::Vector3d p =
-          T * (view.depth[i] * Eigen::Vector3d((u + 0.5 - K.cx) / K.fx, (v + 0.5 - K.cy) / K.fy, 1.0));
+          T * (view.depth[i] * Eigen::Vector3d((u - K.cx) / K.fx, (v - K.cy) / K.fy, 1.0));
       EXPECT_NEAR(p.z(), TableGeometry::kTopZ, 1e-4);
     }
   }
@@ -129,12 +129,12 @@ TEST(SyntheticRender, RecordedDepthAgreesAcrossViews) {
       for (int v = 0; v < a.height; ++v) {
         for (int u = 0; u < a.width; ++u) {
           const double z = depth_a[v * a.width + u];
-          const Eigen::Vector4d p_a((u + 0.5 - a.intrinsics->cx) / a.intrinsics->fx * z,
-                                    (v + 0.5 - a.intrinsics->cy) / a.intrinsics->fy * z, z, 1.0);
+          const Eigen::Vector4d p_a((u - a.intrinsics->cx) / a.intrinsics->fx * z,
+                                    (v - a.intrinsics->cy) / a.intrinsics->fy * z, z, 1.0);
           const Eigen::Vector4d p_b = T_b_world * T_world_a * p_a;
           if (p_b.z() <= 0.01) continue;
-          const int ub = static_cast<int>(std::floor(b.intrinsics->fx * p_b.x() / p_b.z() + b.intrinsics->cx));
-          const int vb = static_cast<int>(std::floor(b.intrinsics->fy * p_b.y() / p_b.z() + b.intrinsics->cy));
+          const int ub = static_cast<int>(std::floor(b.intrinsics->fx * p_b.x() / p_b.z() + b.intrinsics->cx + 0.5));
+          const int vb = static_cast<int>(std::floor(b.intrinsics->fy * p_b.y() / p_b.z() + b.intrinsics->cy + 0.5));
           if (ub < 0 || vb < 0 || ub >= b.width || vb >= b.height) continue;
           ++inside;
           const double seen = depth_b[vb * b.width + ub];

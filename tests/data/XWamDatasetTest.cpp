@@ -114,10 +114,15 @@ TEST(XWamDataset, ActionEncodingMatchesAHandComputation) {
   write_grey_video(root / "video/front/chunk-0000/episode_0000000.mp4", 16, 16, 2 + T);
   write_grey_video(root / "depth/front/chunk-0000/episode_0000000.mp4", 16, 16, 2 + T);
 
-  // Without a calibration sidecar: imports, but no metric depth and no calibration.
+  // Without a calibration sidecar: imports with the depth kept as 8-bit codes (mapping unknown), no
+  // metric depth and no calibration.
   const Episode got = read_xwam_episode(root.string(), "chunk-0000/episode_0000000", {});
   EXPECT_EQ(got.instruction, "turn the knob");
   EXPECT_FALSE(got.cameras[0].has_depth);
+  EXPECT_TRUE(got.cameras[0].depth_encoded);
+  ASSERT_NE(got.depth_code_frame(0, 0), nullptr);
+  EXPECT_NEAR(got.depth_code_frame(0, 0)[0], 100, 1);
+  EXPECT_EQ(got.depth_frame(0, 0), nullptr);
   EXPECT_FALSE(got.cameras[0].calibrated());
   for (int t = 0; t < T; ++t) {
     const float* a = got.action(t);
@@ -143,6 +148,7 @@ TEST(XWamDataset, ActionEncodingMatchesAHandComputation) {
   const Episode metric = read_xwam_episode(root.string(), "chunk-0000/episode_0000000",
                                            read_camera_calibrations((root / "CAMERAS.json").string()));
   ASSERT_TRUE(metric.cameras[0].has_depth);
+  EXPECT_FALSE(metric.cameras[0].depth_encoded);
   EXPECT_NEAR(metric.depth_frame(0, 0)[0], 0.5 + 100 / 255.0 * 2.55, 0.02);
   fs::remove_all(root);
 }

@@ -14,8 +14,8 @@ TEST(CameraModel, UnprojectThenProjectReturnsThePixelCentre) {
   for (const auto& cam : cams) {
     const Eigen::Vector3d p = cam.unproject(7, 11, 0.9);
     const Eigen::Vector3d uvz = cam.project(p);
-    EXPECT_NEAR(uvz.x(), 7.5, 1e-9) << cam.name;
-    EXPECT_NEAR(uvz.y(), 11.5, 1e-9) << cam.name;
+    EXPECT_NEAR(uvz.x(), 7.0, 1e-9) << cam.name;
+    EXPECT_NEAR(uvz.y(), 11.0, 1e-9) << cam.name;
     EXPECT_NEAR(uvz.z(), 0.9, 1e-9) << cam.name;
   }
 }
@@ -23,10 +23,10 @@ TEST(CameraModel, UnprojectThenProjectReturnsThePixelCentre) {
 TEST(CameraModel, PrincipalPointPixelLooksAlongTheOpticalAxis) {
   geometry::CameraModel cam;
   cam.width = 4, cam.height = 2, cam.fx = cam.fy = 2, cam.cx = 2, cam.cy = 1;
-  // Pixel (1, 0) has its centre at (1.5, 0.5): x = (1.5 − 2)/2·z, y = (0.5 − 1)/2·z.
+  // OpenCV: pixel (1, 0) is centred on (1, 0): x = (1 − 2)/2·z, y = (0 − 1)/2·z.
   const Eigen::Vector3d p = cam.unproject(1, 0, 2.0);
-  EXPECT_DOUBLE_EQ(p.x(), -0.5);
-  EXPECT_DOUBLE_EQ(p.y(), -0.5);
+  EXPECT_DOUBLE_EQ(p.x(), -1.0);
+  EXPECT_DOUBLE_EQ(p.y(), -1.0);
   EXPECT_DOUBLE_EQ(p.z(), 2.0);
 }
 

@@ -59,8 +59,9 @@ TEST(Comparison, TheRecordingIsResizedToTheRolloutsViewsWithScaledIntrinsics) {
   EXPECT_FLOAT_EQ(small.depth[0][3], 1.5f);
   EXPECT_DOUBLE_EQ(small.cameras[0].intrinsics->fx, 5);
   EXPECT_DOUBLE_EQ(small.cameras[0].intrinsics->fy, 10);
-  EXPECT_DOUBLE_EQ(small.cameras[0].intrinsics->cx, 2);
-  EXPECT_DOUBLE_EQ(small.cameras[0].intrinsics->cy, 1);
+  // OpenCV centres at integers: halving maps u + 0.5 to (u + 0.5)/2, so cx' = 4.5/2 − 0.5, cy' = 2.5/2 − 0.5.
+  EXPECT_DOUBLE_EQ(small.cameras[0].intrinsics->cx, 1.75);
+  EXPECT_DOUBLE_EQ(small.cameras[0].intrinsics->cy, 0.75);
 }
 
 TEST(Comparison, APerfectPredictionAtAnotherSizeScoresPerfectlyAgainstTheResizedRecording) {

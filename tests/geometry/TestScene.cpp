@@ -45,7 +45,7 @@ void render(const data::CameraInfo& cam, const Eigen::Matrix4d& T_world_cam, int
   for (int j = 0; j < cam.height; ++j)
     for (int i = 0; i < cam.width; ++i) {
       const size_t px = static_cast<size_t>(j) * cam.width + i;
-      const Eigen::Vector3d d = R * Eigen::Vector3d((i + 0.5 - K.cx) / K.fx, (j + 0.5 - K.cy) / K.fy, 1.0);
+      const Eigen::Vector3d d = R * Eigen::Vector3d((i - K.cx) / K.fx, (j - K.cy) / K.fy, 1.0);
       double s = d.z() < 0 ? -o.z() / d.z() : -1;
       bool sphere = false;
       const Eigen::Vector3d oc = o - centre;
@@ -72,7 +72,7 @@ data::Episode make_tabletop(int frames, int width, int height) {
   ep.instruction = "look at the ball";
   ep.fps = 10;
   ep.num_frames = ep.total_frames = frames;
-  const data::PinholeIntrinsics K{0.9 * width, 0.9 * width, width / 2.0, height / 2.0};
+  const data::PinholeIntrinsics K{0.9 * width, 0.9 * width, (width - 1) / 2.0, (height - 1) / 2.0};
   data::CameraInfo main{"main", width, height, K, data::CameraMount::Fixed, look_at({0.0, -0.9, 0.8}, {0, 0, 0}), {}, 0, true};
   data::CameraInfo side{"side", width, height, K, data::CameraMount::Fixed, look_at({0.9, 0.2, 0.7}, {0, 0, 0}), {}, 0, true};
   data::CameraInfo wrist{"wrist", width, height, K, data::CameraMount::Wrist, {}, wrist_hand_eye(), 0, true};

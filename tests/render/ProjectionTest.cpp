@@ -16,7 +16,8 @@ struct Projected {
 };
 Projected project(const ViewCamera& cam, Vec3 p_world) {
   const Vec3 p = cam.world_to_camera.transform_point(p_world);
-  return {int(std::floor(cam.fx * p.x / p.z + cam.cx)), int(std::floor(cam.fy * p.y / p.z + cam.cy))};
+  // OpenCV: pixel i is centred on u = i, so (u, v) falls in pixel (round u, round v).
+  return {int(std::floor(cam.fx * p.x / p.z + cam.cx + 0.5f)), int(std::floor(cam.fy * p.y / p.z + cam.cy + 0.5f))};
 }
 
 int count_non_black(const RgbaImage& img) {
@@ -48,9 +49,9 @@ TEST(RenderProjection, CubeCornersLandOnTheirPixels) {
   const ViewCamera cam = camera_view(test_intrinsics(), Mat4{}, 160, 120);
   for (int i = 0; i < 8; ++i) {
     const Projected px = project(cam, corners[i]);
-    // By hand for corner 0: (100·−0.21/1.3 + 80, 100·−0.185/1.3 + 60) = (63.85, 45.77) → pixel (63, 45).
-    if (i == 0) EXPECT_EQ(px.col, 63);
-    if (i == 0) EXPECT_EQ(px.row, 45);
+    // By hand for corner 0: (100·−0.21/1.3 + 80, 100·−0.185/1.3 + 60) = (63.85, 45.77) → pixel (64, 46).
+    if (i == 0) EXPECT_EQ(px.col, 64);
+    if (i == 0) EXPECT_EQ(px.row, 46);
     EXPECT_TRUE(near_rgb(img.at(px.col, px.row), colours[i], 0)) << "corner " << i << " at " << px.col << "," << px.row;
   }
   EXPECT_EQ(count_non_black(img), 8);
@@ -106,13 +107,13 @@ TEST(RenderProjection, PointSizeInPixelsAndMetres) {
   r.scene().set_sequences(&scene.seq, nullptr);
   ViewSettings s = points_only(9.0f);
   const RgbaImage px9 = r.render(s);
-  // The point sits on the pixel corner (80, 60): 9 px across covers pixels 76..83.
-  EXPECT_TRUE(!is_black(px9.at(83, 60)) && !is_black(px9.at(76, 60)));
+  // The point sits on the centre of pixel (80, 60) (OpenCV): 9 px across covers pixels 76..84.
+  EXPECT_TRUE(!is_black(px9.at(84, 60)) && !is_black(px9.at(76, 60)));
   EXPECT_TRUE(is_black(px9.at(86, 60)));
-  EXPECT_TRUE(is_black(px9.at(83, 63)));  // inside the square, outside the disc: splats are round
-  // 0.05 m at 1 m with fx = 100 → 5 pixels across (78..81).
+  EXPECT_TRUE(is_black(px9.at(84, 64)));  // inside the square, outside the disc: splats are round
+  // 0.05 m at 1 m with fx = 100 → 5 pixels across (78..82).
   s.point_size_m = 0.05f;
   const RgbaImage m5 = r.render(s);
-  EXPECT_TRUE(!is_black(m5.at(81, 60)) && !is_black(m5.at(78, 60)));
+  EXPECT_TRUE(!is_black(m5.at(82, 60)) && !is_black(m5.at(78, 60)));
   EXPECT_TRUE(is_black(m5.at(83, 60)));
 }

@@ -19,7 +19,8 @@ json matrix_json(const Eigen::Matrix4d& m) {
 
 json camera_json(const CameraInfo& cam) {
   json j = {{"name", cam.name}, {"width", cam.width}, {"height", cam.height}, {"mount", to_string(cam.mount)},
-            {"has_depth", cam.has_depth}, {"calibrated", cam.calibrated()}};
+            {"has_depth", cam.has_depth}, {"depth", cam.has_depth ? "metric" : cam.depth_encoded ? "encoded" : "none"},
+            {"calibrated", cam.calibrated()}};
   if (cam.mount == CameraMount::Wrist) j["arm"] = cam.arm;
   if (cam.intrinsics) j["intrinsics"] = {{"fx", cam.intrinsics->fx}, {"fy", cam.intrinsics->fy},
                                          {"cx", cam.intrinsics->cx}, {"cy", cam.intrinsics->cy}};
@@ -55,7 +56,7 @@ XWAM_COMMAND(inspect, "List episodes, cameras, calibration, modalities and stati
     bool any_depth = false, all_calibrated = true;
     for (const auto& cam : s.cameras) {
       ep["cameras"].push_back(camera_json(cam));
-      any_depth |= cam.has_depth;
+      any_depth |= cam.has_depth || cam.depth_encoded;
       all_calibrated &= cam.calibrated();
     }
     ep["modalities"] = {{"rgb", true}, {"depth", any_depth}, {"calibration", all_calibrated},
@@ -87,11 +88,12 @@ XWAM_COMMAND(inspect, "List episodes, cameras, calibration, modalities and stati
     std::printf("    states %d/16 dims, actions %d/14 dims\n", ep["modalities"]["state_dims"].get<int>(),
                 ep["modalities"]["action_dims"].get<int>());
     for (const auto& cam : ep["cameras"]) {
-      std::printf("    camera %-24s %4dx%-4d %-5s depth:%-3s", cam["name"].get<std::string>().c_str(),
+      const std::string depth = cam["depth"].get<std::string>();
+      std::printf("    camera %-24s %4dx%-4d %-5s depth: %s", cam["name"].get<std::string>().c_str(),
                   cam["width"].get<int>(), cam["height"].get<int>(), cam["mount"].get<std::string>().c_str(),
-                  cam["has_depth"].get<bool>() ? "yes" : "no");
+                  depth == "encoded" ? "encoded, no metric mapping" : depth.c_str());
       if (cam.contains("intrinsics"))
-        std::printf(" fx=%.1f fy=%.1f cx=%.1f cy=%.1f", cam["intrinsics"]["fx"].get<double>(),
+        std::printf(" fx=%.2f fy=%.2f cx=%.2f cy=%.2f", cam["intrinsics"]["fx"].get<double>(),
                     cam["intrinsics"]["fy"].get<double>(), cam["intrinsics"]["cx"].get<double>(),
                     cam["intrinsics"]["cy"].get<double>());
       std::printf("%s\n", cam["calibrated"].get<bool>() ? "" : "  (no calibration)");

@@ -28,11 +28,12 @@ struct DataSummary {
   data::NormStats stats;
   std::vector<std::string> cameras;
   int episodes = 0;
-  bool all_depth = true;
+  bool all_depth = true;  // every camera of every episode has depth of one kind (all metric or all encoded)
 };
 
 DataSummary summarize(const std::vector<std::string>& files, const std::vector<std::string>& cameras, int views) {
   DataSummary s;
+  bool all_metric = true, all_encoded = true;
   std::vector<data::Episode> light;
   data::ReadOptions opts;
   opts.rgb = opts.depth = opts.source = false;
@@ -49,11 +50,14 @@ DataSummary summarize(const std::vector<std::string>& files, const std::vector<s
       for (const auto& name : s.cameras) {
         const int c = ep.camera_index(name);
         if (c < 0) throw Error(f, "episode " + ep.name, "has no camera '" + name + "' (the model's views: see task.cameras)");
-        s.all_depth &= ep.cameras[c].has_depth;
+        all_metric &= ep.cameras[c].has_depth;
+        all_encoded &= ep.cameras[c].depth_encoded;
       }
     }
   }
   if (light.empty()) throw Error(files.empty() ? "--data" : files[0], "the dataset holds no episodes");
+  // Encoded depth (no metric mapping) trains as the released code does; a mix of kinds cannot share a batch.
+  s.all_depth = all_metric || all_encoded;
   if (static_cast<int>(s.cameras.size()) != views)
     throw Error(files[0], "the model needs " + std::to_string(views) + " camera views, the episodes have " +
                               std::to_string(s.cameras.size()));

@@ -8,6 +8,7 @@
 #include "engine/data/Hdf5.h"
 #include "engine/data/StateActionCodec.h"
 #include "engine/data/importers/DeriveActions.h"
+#include "engine/data/importers/MujocoCamera.h"
 
 namespace xwam::data {
 namespace {
@@ -102,7 +103,9 @@ void import_robomimic(const std::string& path, const ImportOptions& options, con
     }
     derive_actions(ep);
 
-    // Cameras: every <camera>_image, with <camera>_depth when present.
+    // Cameras: every <camera>_image, with <camera>_depth when present; intrinsics from the camera's fovy in
+    // the demo's MJCF (`model_file`), converted to the OpenCV convention.
+    const std::string mjcf = g.has_attr("model_file") ? g.attr_string("model_file") : std::string();
     for (const auto& key : obs.children()) {
       if (!ends_with(key, "_image")) continue;
       const std::string name = key.substr(0, key.size() - 6);
@@ -116,6 +119,7 @@ void import_robomimic(const std::string& path, const ImportOptions& options, con
       cam.height = static_cast<int>(shape[1]);
       cam.width = static_cast<int>(shape[2]);
       if (name.find("eye_in_hand") != std::string::npos) cam.mount = CameraMount::Wrist;
+      if (const auto fovy = mjcf_camera_fovy(mjcf, name)) cam.intrinsics = intrinsics_from_mujoco_fovy(*fovy, cam.width, cam.height);
       std::vector<uint8_t> rgb = obs.read<uint8_t>(key);
       std::vector<float> depth;
       if (obs.has_dataset(name + "_depth")) {

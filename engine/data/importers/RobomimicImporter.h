@@ -12,8 +12,9 @@ namespace xwam::data {
 // (finger qpos[0] − qpos[1]); actions from consecutive states (Δpos, ΔR as axis-angle, gripper
 // delta; the last frame holds). A second arm comes from robot1_* keys. The instruction is RoboCasa's
 // ep_meta "lang", else the env name. The raw `actions` and every low-dim obs key are kept in
-// Episode::source. No calibration in these files: cameras come without intrinsics/extrinsics
-// (eye_in_hand cameras as wrist cameras of arm 0). Throws xwam::Error naming file, demo and key.
+// Episode::source. Intrinsics come from the camera's fovy in the demo's MJCF (`model_file` attribute;
+// MujocoCamera.h), converted to the OpenCV convention; no extrinsics (eye_in_hand cameras are wrist
+// cameras of arm 0). Throws xwam::Error naming file, demo and key.
 void import_robomimic(const std::string& path, const ImportOptions& options, const EpisodeSink& sink,
                       const ProgressFn& progress = {});
 // The same, every demo of the file in memory at once (small files, tests).

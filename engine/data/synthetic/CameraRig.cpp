@@ -21,7 +21,8 @@ Eigen::Isometry3d look_at(const Eigen::Vector3d& eye, const Eigen::Vector3d& tar
 
 PinholeIntrinsics intrinsics_for_fov(int width, int height, double hfov_deg) {
   const double f = 0.5 * width / std::tan(0.5 * hfov_deg * M_PI / 180.0);
-  return {f, f, 0.5 * width, 0.5 * height};
+  // Centred principal point in the OpenCV convention (pixel centres at integers).
+  return {f, f, 0.5 * (width - 1), 0.5 * (height - 1)};
 }
 
 std::vector<CameraInfo> make_camera_rig(int width, int height, int arms) {

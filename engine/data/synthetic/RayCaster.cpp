@@ -182,8 +182,8 @@ void build_tiles(ViewSetup& v, const PinholeIntrinsics& K, int width, int height
         const double a = (x - R) / (c.z() - R), b = (x - R) / (c.z() + R);
         const double e = (x + R) / (c.z() - R), g = (x + R) / (c.z() + R);
         const double mn = std::min(std::min(a, b), std::min(e, g)), mx = std::max(std::max(a, b), std::max(e, g));
-        lo = std::max(0, static_cast<int>(std::floor(f * mn + cen - 0.5)) - 1);
-        hi = std::min(size - 1, static_cast<int>(std::ceil(f * mx + cen - 0.5)) + 1);
+        lo = std::max(0, static_cast<int>(std::floor(f * mn + cen)) - 1);
+        hi = std::min(size - 1, static_cast<int>(std::ceil(f * mx + cen)) + 1);
       };
       range(c.x(), K.fx, K.cx, width, u0, u1);
       range(c.y(), K.fy, K.cy, height, v0, v1);
@@ -238,7 +238,7 @@ void render_rows(const ViewSetup& v, const PinholeIntrinsics& K, int width, int 
   for (int row = row_begin; row < row_end; ++row) {
     for (int col = 0; col < width; ++col) {
       // Camera-frame direction with unit z: the hit parameter t is the z-depth itself.
-      const Vec3 d = R * Vec3((col + 0.5 - K.cx) / K.fx, (row + 0.5 - K.cy) / K.fy, 1.0);
+      const Vec3 d = R * Vec3((col - K.cx) / K.fx, (row - K.cy) / K.fy, 1.0);
       const std::vector<int>* candidates =
           v.options->culling ? &v.tile_lists[static_cast<size_t>(row / kTile) * v.tiles_x + col / kTile] : nullptr;
       const Hit hit = trace(v, candidates, o, d);

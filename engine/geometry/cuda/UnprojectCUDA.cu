@@ -49,8 +49,8 @@ __global__ void write_points(const float* depth, const unsigned char* rgb, Param
   const int px = j * p.width + i;
   const float z = depth[px];
   if (!valid_depth(z, p)) return;
-  // Same arithmetic as the CPU path: z·(R·[xf, yf, 1]) + t with xf, yf from pixel centres.
-  const float xf = static_cast<float>((i + 0.5 - p.cx) / p.fx), yf = static_cast<float>((j + 0.5 - p.cy) / p.fy);
+  // Same arithmetic as the CPU path: z·(R·[xf, yf, 1]) + t with pixel centres at integers (OpenCV).
+  const float xf = static_cast<float>((i - p.cx) / p.fx), yf = static_cast<float>((j - p.cy) / p.fy);
   const unsigned n = slots[s];
   for (int r = 0; r < 3; ++r) {
     const float b = p.R[3 * r + 1] * yf + p.R[3 * r + 2];

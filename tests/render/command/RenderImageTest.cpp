@@ -26,7 +26,7 @@ struct Point {
   int col, row;  // the output pixel it must land on
 };
 
-// The recorded camera: 160×120, fx = 150, fy = 140, cx = 81, cy = 58.5 (pixel centres at +0.5), at
+// The recorded camera: 160×120, fx = 150, fy = 140, cx = 81, cy = 58.5 (OpenCV: pixel centres at integers), at
 // (0.2, −0.1, 0.6) in a z-up world, looking along world +x (image right = world −y, image down =
 // world −z). T_world_cam's columns are the camera axes in world coordinates.
 constexpr int kCamWidth = 160, kCamHeight = 120;
@@ -35,7 +35,7 @@ constexpr double kCamPos[3] = {0.2, -0.1, 0.6};
 constexpr double kAxes[3][3] = {{0, -1, 0}, {0, 0, -1}, {1, 0, 0}};  // camera x, y, z in world
 
 // The output: 400×240, so the image scales by min(400/160, 240/120) = 2 and is centred horizontally
-// (40 columns on each side): fx' = 2·fx, cx' = 2·cx + 40, fy' = 2·fy, cy' = 2·cy.
+// (40 columns on each side). Scaling acts on coordinates from the image's edge, u + 0.5.
 constexpr int kWidth = 400, kHeight = 240;
 constexpr double kScale = 2.0, kOffsetX = 0.5 * (kWidth - kCamWidth * kScale), kOffsetY = 0.0;
 
@@ -48,15 +48,16 @@ std::array<double, 3> camera_to_world(double x, double y, double z) {
   return w;
 }
 
-// The pinhole projection of a world point into the output image (docs/geometry.md: pixel (i, j)
-// covers [i, i+1) × [j, j+1)).
+// The pinhole projection of a world point into the output image, OpenCV convention (docs/geometry.md:
+// pixel (i, j) is centred on (i, j)).
 std::pair<double, double> project(const std::array<double, 3>& world) {
   double cam[3];
   for (int a = 0; a < 3; ++a) {
     cam[a] = 0;
     for (int i = 0; i < 3; ++i) cam[a] += kAxes[a][i] * (world[i] - kCamPos[i]);
   }
-  return {kScale * (kFx * cam[0] / cam[2] + kCx) + kOffsetX, kScale * (kFy * cam[1] / cam[2] + kCy) + kOffsetY};
+  const double u = kFx * cam[0] / cam[2] + kCx, v = kFy * cam[1] / cam[2] + kCy;
+  return {kScale * (u + 0.5) + kOffsetX - 0.5, kScale * (v + 0.5) + kOffsetY - 0.5};
 }
 
 // Points placed on output pixel centres at several depths, in distinct colours; some above the
@@ -66,15 +67,15 @@ std::vector<Point> scene_points() {
   const double depths[] = {1.0, 1.4, 2.2, 1.1, 1.7, 0.9, 2.6};
   std::vector<Point> points;
   for (int i = 0; i < 7; ++i) {
-    const double u = (targets[i][0] + 0.5 - kOffsetX) / kScale, v = (targets[i][1] + 0.5 - kOffsetY) / kScale;
+    const double u = (targets[i][0] + 0.5 - kOffsetX) / kScale - 0.5, v = (targets[i][1] + 0.5 - kOffsetY) / kScale - 0.5;
     const double z = depths[i];
     Point p;
     p.world = camera_to_world((u - kCx) * z / kFx, (v - kCy) * z / kFy, z);
     p.rgb = {uint8_t(30 + 35 * i), uint8_t(i % 2 ? 240 : 60), uint8_t(200 - 25 * i)};
     // Independently of how the point was placed: the projection formula names its pixel.
     const auto [x, y] = project(p.world);
-    p.col = int(std::floor(x));
-    p.row = int(std::floor(y));
+    p.col = int(std::floor(x + 0.5));
+    p.row = int(std::floor(y + 0.5));
     points.push_back(p);
   }
   return points;
@@ -100,7 +101,7 @@ void write_cloud_directory(const fs::path& dir, const std::vector<Point>& points
   for (int r = 0; r < 4; ++r)
     for (int c = 0; c < 4; ++c) pose.push_back(r == 3 ? (c == 3 ? 1.0 : 0.0) : c == 3 ? kCamPos[r] : kAxes[c][r]);
   const nlohmann::json manifest = {
-      {"format", "xwam-clouds"}, {"version", 1}, {"frames", 1}, {"files", {"frame_000000.ply"}}, {"frame_indices", {0}},
+      {"format", "xwam-clouds"}, {"version", 2}, {"frames", 1}, {"files", {"frame_000000.ply"}}, {"frame_indices", {0}},
       {"fps", 10.0}, {"source", "predicted"},
       {"cameras", {{{"name", "front"}, {"K", {kFx, kFy, kCx, kCy}}, {"width", kCamWidth}, {"height", kCamHeight},
                     {"T_world_cam", pose}}}},
@@ -132,12 +133,13 @@ TEST(RenderImage, PointsLandOnTheirPinholePixelsInTheirColours) {
   ASSERT_EQ(image.height, kHeight);
   auto px = [&](int col, int row) { return &image.pixels[(size_t(row) * kWidth + col) * 3]; };
 
-  // By hand for the first point: (200.5, 40.5) in the output is (200.5 − 40)/2 = 80.25,
-  // 40.5/2 = 20.25 in the camera, at z = 1: camera ((80.25 − 81)/150, (20.25 − 58.5)/140, 1) =
-  // (−0.005, −38.25/140, 1) → world (0.2 + 1, −0.1 + 0.005, 0.6 + 38.25/140).
+  // By hand for the first point: output pixel (200, 40) spans (200.5, 40.5) from the output's edge,
+  // (200.5 − 40)/2 = 80.25, 40.5/2 = 20.25 from the camera image's edge, so OpenCV (79.75, 19.75), at
+  // z = 1: camera ((79.75 − 81)/150, (19.75 − 58.5)/140, 1) = (−1.25/150, −38.75/140, 1) → world
+  // (0.2 + 1, −0.1 + 1.25/150, 0.6 + 38.75/140).
   EXPECT_NEAR(points[0].world[0], 1.2, 1e-12);
-  EXPECT_NEAR(points[0].world[1], -0.095, 1e-12);
-  EXPECT_NEAR(points[0].world[2], 0.6 + 38.25 / 140, 1e-12);
+  EXPECT_NEAR(points[0].world[1], -0.1 + 1.25 / 150, 1e-12);
+  EXPECT_NEAR(points[0].world[2], 0.6 + 38.75 / 140, 1e-12);
   EXPECT_EQ(points[0].col, 200);
   EXPECT_EQ(points[0].row, 40);
 
