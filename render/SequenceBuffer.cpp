@@ -116,7 +116,8 @@ SequenceBuffer::SequenceBuffer(VulkanContext& ctx, const PointSequence& s, const
   // Points: packed frame by frame into a host buffer, then one upload.
   std::vector<PointVertex> packed(std::max<size_t>(total_points_, 1));
   for (size_t f = 0; f < s.frames.size(); ++f) pack(s.frames[f], packed.data() + first_[f]);
-  points_ = Buffer(ctx, packed.size() * sizeof(PointVertex), VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, Buffer::Memory::DeviceLocal);
+  points_ = Buffer(ctx, packed.size() * sizeof(PointVertex),
+                   VK_BUFFER_USAGE_VERTEX_BUFFER_BIT | VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, Buffer::Memory::DeviceLocal);
   points_.upload(packed.data(), packed.size() * sizeof(PointVertex));
 
   // Frustums: frames × cameras instances, a tenth of the main cloud's extent deep.

@@ -18,6 +18,7 @@ class SequenceBuffer {
 
   size_t frame_count() const { return first_.size(); }
   size_t point_count(size_t frame) const { return count_[frame]; }
+  size_t first_point(size_t frame) const { return first_[frame]; }  // index of its first point in points()
   size_t total_points() const { return total_points_; }
   bool has_error() const { return has_error_; }
   // 1st–99th percentile box of the points (outliers do not spoil the framing).
@@ -30,6 +31,8 @@ class SequenceBuffer {
   // Everything of the sequence but the points (cameras, poses, frame indices, trajectory, source).
   const PointSequence& meta() const { return meta_; }
 
+  // All frames' points (PointVertex), usable as vertex and storage buffer (the compute path reads it).
+  const Buffer& points() const { return points_; }
   // With the points pipeline bound: draws frame `frame`'s points.
   void draw_points(VkCommandBuffer cmd, size_t frame) const;
   // With the lines pipeline bound: frustums of the cameras at `frame` (unit frustum geometry in
