@@ -17,6 +17,7 @@ const uint8_t kPredictedTrajectory[4] = {255, 150, 40, 255};
 const uint8_t kRecordedTrajectory[4] = {70, 200, 255, 255};
 const float kPredictedTint[3] = {1.0f, 0.55f, 0.1f};
 const float kRecordedTint[3] = {0.2f, 0.5f, 1.0f};
+const float kTintWeight = 0.35f;
 
 // Ground grid on the plane z = lo.z around the box, with a line every 10^k / 10 metres.
 std::vector<LineVertex> grid_lines(Vec3 lo, Vec3 hi) {
@@ -52,6 +53,12 @@ void depth_range(const ViewCamera& cam, Vec3 lo, Vec3 hi, float* zmin, float* zm
   }
   *zmin = std::max(a, cam.near_m);
   *zmax = std::max(b, *zmin + 1e-3f);
+}
+
+// A cloud's tint (rgb, weight) from its viewport's tint colour (nullptr: untinted).
+void viewport_tint(const float* tint, float out[4]) {
+  for (int c = 0; c < 3; ++c) out[c] = tint ? tint[c] : 0.0f;
+  out[3] = tint ? kTintWeight : 0.0f;
 }
 
 }  // namespace
@@ -224,35 +231,46 @@ PushConstants SceneRenderer::push_for(const Viewport& vp, const ViewSettings& s)
   return pc;
 }
 
+bool SceneRenderer::rasterize(VkCommandBuffer cmd, VkExtent2D extent, const ViewSettings& s, bool pick) {
+  if (!raster_->begin(cmd, extent)) return false;
+  for (const Viewport& vp : viewports(extent, s)) {
+    const PushConstants pc = push_for(vp, s);
+    for (int i = 0; i < 2; ++i) {
+      const SequenceBuffer* cloud = vp.clouds[i];
+      if (!cloud) continue;
+      const bool recorded = cloud == recorded_.get();
+      const size_t frame = std::min<size_t>(s.frame, cloud->frame_count() - 1);
+      float tint[4];
+      viewport_tint(vp.tints[i], tint);
+      raster_->rasterize(cmd, pc, vp.rect, *cloud, frame, recorded, tint, pick);
+    }
+  }
+  raster_->end(cmd);
+  return true;
+}
+
 void SceneRenderer::prepare(VkCommandBuffer cmd, VkExtent2D extent, const ViewSettings& s) {
   prepared_cmd_ = VK_NULL_HANDLE;
   if (path_ != PointPath::Compute) return;
   const size_t frames = frame_count();
   if (frames > 0 && (s.frame < 0 || static_cast<size_t>(s.frame) >= frames)) return;  // record() reports it
-  raster_->begin(cmd, extent);
-  for (const Viewport& vp : viewports(extent, s)) {
-    const PushConstants pc = push_for(vp, s);
-    for (const SequenceBuffer* cloud : vp.clouds) {
-      if (!cloud) continue;
-      const bool recorded = cloud == recorded_.get();
-      const size_t frame = std::min<size_t>(s.frame, cloud->frame_count() - 1);
-      raster_->rasterize(cmd, pc, vp.rect, *cloud, frame, recorded);
-      picked_frame_[recorded] = frame;
-    }
-  }
-  raster_->end(cmd);
+  if (!rasterize(cmd, extent, s, false)) return;  // a target too large for the winners: hardware path
   prepared_cmd_ = cmd;
   prepared_extent_ = extent;
+  last_settings_ = s;
 }
 
 std::optional<PickedPoint> SceneRenderer::pick(int x, int y) {
   if (!raster_ || !picked_valid_) return std::nullopt;
-  const std::optional<PixelWinner> w = raster_->winner_at(x, y);
+  // The last compute frame again, with point indices in place of colours.
+  bool rasterized = false;
+  ctx_.submit_and_wait([&](VkCommandBuffer cmd) { rasterized = rasterize(cmd, prepared_extent_, last_settings_, true); });
+  const std::optional<PixelWinner> w = rasterized ? raster_->winner_at(x, y) : std::nullopt;
   const SequenceBuffer* cloud = w ? (w->recorded ? recorded_.get() : predicted_.get()) : nullptr;
   if (!cloud) return std::nullopt;
   PickedPoint p;
   p.recorded = w->recorded;
-  p.index = w->index - cloud->first_point(picked_frame_[w->recorded]);
+  p.index = w->index - cloud->first_point(std::min<size_t>(last_settings_.frame, cloud->frame_count() - 1));
   p.depth = w->depth;
   return p;
 }
@@ -275,25 +293,17 @@ void SceneRenderer::draw_viewport(VkCommandBuffer cmd, const Viewport& vp, const
   }
 
   if (compute) {
-    // The winners prepare() rasterized: one resolve draw for both clouds, tinted per cloud.
-    float tints[2][4] = {};
-    for (int i = 0; i < 2; ++i) {
-      const SequenceBuffer* cloud = vp.clouds[i];
-      if (!cloud) continue;
-      const int slot = cloud == recorded_.get();
-      for (int c = 0; c < 3; ++c) tints[slot][c] = vp.tints[i] ? vp.tints[i][c] : 0.0f;
-      tints[slot][3] = vp.tints[i] ? 0.35f : 0.0f;
-      points_drawn_ += cloud->point_count(std::min<size_t>(s.frame, cloud->frame_count() - 1));
-    }
-    raster_->resolve(cmd, pc, vp.rect, tints);
+    // The winners prepare() rasterized, under this viewport's scissor.
+    raster_->resolve(cmd);
+    for (const SequenceBuffer* cloud : vp.clouds)
+      if (cloud) points_drawn_ += cloud->point_count(std::min<size_t>(s.frame, cloud->frame_count() - 1));
   } else {
     vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, points_->handle());
     for (int i = 0; i < 2; ++i) {
       const SequenceBuffer* cloud = vp.clouds[i];
       if (!cloud) continue;
       const size_t frame = std::min<size_t>(s.frame, cloud->frame_count() - 1);
-      for (int c = 0; c < 3; ++c) pc.tint[c] = vp.tints[i] ? vp.tints[i][c] : 0.0f;
-      pc.tint[3] = vp.tints[i] ? 0.35f : 0.0f;
+      viewport_tint(vp.tints[i], pc.tint);
       vkCmdPushConstants(cmd, points_->layout(), stage, 0, sizeof pc, &pc);
       cloud->draw_points(cmd, frame);
       points_drawn_ += cloud->point_count(frame);

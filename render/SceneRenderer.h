@@ -82,7 +82,8 @@ class SceneRenderer {
   bool record(VkCommandBuffer cmd, VkExtent2D extent, ViewSettings& settings, double frame_ms = 0);
   size_t points_drawn() const { return points_drawn_; }
   // After a compute-path frame has completed: the point drawn at pixel (x, y), none for the background,
-  // outside the target or after a hardware-path frame. Waits for the device.
+  // outside the target or after a hardware-path frame. Rasterizes that frame again with point indices
+  // (the compute path's winners) and waits for the device.
   std::optional<PickedPoint> pick(int x, int y);
   Overlay& overlay() { return *overlay_; }
 
@@ -92,6 +93,8 @@ class SceneRenderer {
   struct Viewports;
   Viewports viewports(VkExtent2D extent, const ViewSettings& s) const;
   PushConstants push_for(const Viewport& vp, const ViewSettings& s) const;
+  // The compute raster of a frame (colours, or point indices with `pick`); false when the target is too large.
+  bool rasterize(VkCommandBuffer cmd, VkExtent2D extent, const ViewSettings& s, bool pick);
   void draw_viewport(VkCommandBuffer cmd, const Viewport& vp, const ViewSettings& s, bool compute);
 
   VulkanContext& ctx_;
@@ -102,8 +105,8 @@ class SceneRenderer {
   // prepare() recorded the compute raster for this command buffer and extent; record() consumes it.
   VkCommandBuffer prepared_cmd_ = VK_NULL_HANDLE;
   VkExtent2D prepared_extent_{0, 0};
-  size_t picked_frame_[2] = {0, 0};  // the frame of each cloud the winners came from
-  bool picked_valid_ = false;
+  ViewSettings last_settings_;  // of the last prepared frame, which pick() rasterizes again
+  bool picked_valid_ = false;   // the last recorded frame took the compute path
   std::unique_ptr<SequenceBuffer> predicted_, recorded_;
   Buffer unit_frustum_, identity_, grid_;
   uint32_t grid_vertices_ = 0;
