@@ -126,13 +126,20 @@ void PointRaster::create_pipelines(VkRenderPass render_pass, VkSampleCountFlagBi
   make_layout(raster_set_layout_, VK_SHADER_STAGE_COMPUTE_BIT, sizeof(RasterPush), &raster_layout_);
   make_layout(resolve_set_layout_, VK_SHADER_STAGE_FRAGMENT_BIT, sizeof(uint32_t), &resolve_layout_);
 
-  // Raster: one compute shader.
+  // Raster: one compute shader, told the rasterizer's sub-pixel grid so its points land where the
+  // hardware path's do.
+  VkPhysicalDeviceProperties props;
+  vkGetPhysicalDeviceProperties(ctx_.physical_device(), &props);
+  const float subpixel_steps = float(1u << std::min(props.limits.subPixelPrecisionBits, 16u));
+  const VkSpecializationMapEntry entry{0, 0, sizeof(float)};
+  VkSpecializationInfo specialization{1, &entry, sizeof subpixel_steps, &subpixel_steps};
   VkShaderModule cs = load_shader_module(device, "points_raster.comp");
   VkComputePipelineCreateInfo compute{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
   compute.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO};
   compute.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
   compute.stage.module = cs;
   compute.stage.pName = "main";
+  compute.stage.pSpecializationInfo = &specialization;
   compute.layout = raster_layout_;
   const VkResult rc = vkCreateComputePipelines(device, VK_NULL_HANDLE, 1, &compute, nullptr, &raster_);
   vkDestroyShaderModule(device, cs, nullptr);

@@ -8,7 +8,7 @@ layout(location = 0) in vec3 in_position;  // world, metres
 layout(location = 1) in vec4 in_rgb_view;  // rgb, and the source view index / 255 in alpha
 layout(location = 2) in float in_error;    // metres, < 0 when the point has none
 
-layout(location = 0) out vec3 out_color;
+layout(location = 0) flat out vec3 out_color;  // flat: one colour per point, exactly as computed
 layout(location = 1) flat out float out_size_px;
 
 void main() {

@@ -9,6 +9,8 @@
 #include "common.glsl"
 
 layout(local_size_x = 128) in;
+// 2^subPixelPrecisionBits of the device (render/PointRaster.cpp sets it).
+layout(constant_id = 0) const float kSubpixelSteps = 256.0;
 
 // render/PointRaster.cpp mirrors it (RasterPush): 128 bytes, the guaranteed push-constant size.
 layout(push_constant) uniform Raster {
@@ -46,7 +48,8 @@ void main() {
     // Points outside the clip volume are dropped whole, as the hardware path drops them.
     if (!(clip.w > 0.0) || any(greaterThan(abs(clip.xy), vec2(clip.w))) || clip.z < 0.0 || clip.z > clip.w) continue;
     const vec3 ndc = clip.xyz / clip.w;
-    const vec2 centre = vec2(rect_lo) + (ndc.xy * 0.5 + 0.5) * vec2(rect_size);
+    // The centre snapped to the rasterizer's sub-pixel grid, as the hardware path's vertices are.
+    const vec2 centre = round((vec2(rect_lo) + (ndc.xy * 0.5 + 0.5) * vec2(rect_size)) * kSubpixelSteps) / kSubpixelSteps;
     const float s = splat_size_px(pc.size.x, pc.size.y, pc.size.z, clip.w);
 
     uint low;
