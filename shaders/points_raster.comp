@@ -56,9 +56,11 @@ void main() {
     if ((pc.flags & kPick) != 0u) {
       low = (pc.base + index) | (pc.flags & kRecorded);
     } else {
-      const vec4 rgb_view = unpackUnorm4x8(cloud.data[w + 3u]);
-      const vec3 color = point_color(int(pc.flags & 0xffu), rgb_view.rgb, int(rgb_view.a * 255.0 + 0.5),
-                                     uintBitsToFloat(cloud.data[w + 4u]), p.xyz, clip.w,
+      // Only the words the colour mode needs are read (each read costs on a CPU device).
+      const int mode = int(pc.flags & 0xffu);
+      const vec4 rgb_view = mode == kColorRgb || mode == kColorView ? unpackUnorm4x8(cloud.data[w + 3u]) : vec4(0.0);
+      const float error_m = mode == kColorError ? uintBitsToFloat(cloud.data[w + 4u]) : 0.0;
+      const vec3 color = point_color(mode, rgb_view.rgb, int(rgb_view.a * 255.0 + 0.5), error_m, p.xyz, clip.w,
                                      vec3(pc.colormap, pc.size.w));
       low = packUnorm4x8(vec4(mix(color, pc.tint.rgb, pc.tint.a), 1.0));
     }
