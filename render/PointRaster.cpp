@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <thread>
 
 #include "render/Pipeline.h"
 #include "render/RenderError.h"
@@ -27,6 +28,10 @@ static_assert(sizeof(RasterPush) == 128, "must match shaders/points_raster.comp"
 
 constexpr uint32_t kGroupSize = 128;    // local_size_x of points_raster.comp
 constexpr uint32_t kMaxGroups = 65535;  // the guaranteed maxComputeWorkGroupCount; the shader loops beyond
+// On a CPU device (lavapipe) every invocation has a fixed cost about that of projecting a point (an
+// empty dispatch of 1 M invocations took ~100 ms on the loaded 2-core machine), so there a few
+// workgroups loop over many points each.
+constexpr uint32_t kCpuGroupsPerThread = 32;
 constexpr uint32_t kPickBit = 1u << 8;
 constexpr uint32_t kRecordedBit = 1u << 31;
 constexpr uint32_t kMaxWidth = 0x7fff;  // the target width's 15 bits in `flags`
@@ -60,6 +65,7 @@ PointRaster::PointRaster(VulkanContext& ctx, VkRenderPass render_pass, VkSampleC
   vkGetPhysicalDeviceProperties(ctx.physical_device(), &props);
   max_range_bytes_ = props.limits.maxStorageBufferRange;
   max_texels_ = props.limits.maxTexelBufferElements;
+  max_groups_ = ctx.is_software() ? std::max(1u, std::thread::hardware_concurrency()) * kCpuGroupsPerThread : kMaxGroups;
   // Frames start at multiples of SequenceBuffer::kFrameAlignPoints points, which dynamic offsets need.
   if ((SequenceBuffer::kFrameAlignPoints * sizeof(PointVertex)) % props.limits.minStorageBufferOffsetAlignment != 0)
     throw RenderError("minStorageBufferOffsetAlignment " + std::to_string(props.limits.minStorageBufferOffsetAlignment) +
@@ -318,7 +324,7 @@ void PointRaster::rasterize(VkCommandBuffer cmd, const PushConstants& pc, VkRect
     vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, raster_layout_, 0, 1, &raster_sets_[slot], 1,
                             &dynamic_offset);
     vkCmdPushConstants(cmd, raster_layout_, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof push, &push);
-    vkCmdDispatch(cmd, std::min<size_t>(kMaxGroups, (count + kGroupSize - 1) / kGroupSize), 1, 1);
+    vkCmdDispatch(cmd, std::min<size_t>(max_groups_, (count + kGroupSize - 1) / kGroupSize), 1, 1);
     first += count;
     remaining -= count;
   }

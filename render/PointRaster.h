@@ -86,6 +86,7 @@ class PointRaster {
   size_t range_points_[2] = {0, 0};     // points one descriptor range covers
   VkDeviceSize max_range_bytes_ = 0;    // maxStorageBufferRange
   uint32_t max_texels_ = 0;             // maxTexelBufferElements
+  uint32_t max_groups_ = 0;             // workgroups per dispatch; the shader loops over the rest
 };
 
 }  // namespace xwam::render
