@@ -79,6 +79,12 @@ struct SceneRenderer::Viewports {
 
 const char* point_path_name(PointPath path) { return path == PointPath::Compute ? "compute" : "hardware"; }
 
+PointPath parse_point_path(const std::string& name) {
+  for (PointPath p : {PointPath::Compute, PointPath::Hardware})
+    if (name == point_path_name(p)) return p;
+  throw RenderError("unknown point path '" + name + "' (compute or hardware)");
+}
+
 SceneRenderer::SceneRenderer(VulkanContext& ctx, VkRenderPass render_pass, VkSampleCountFlagBits samples,
                              uint32_t frames_in_flight, float ui_scale)
     : ctx_(ctx) {

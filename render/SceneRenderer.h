@@ -22,6 +22,7 @@
 #pragma once
 #include <memory>
 #include <optional>
+#include <string>
 
 #include <vulkan/vulkan.h>
 
@@ -40,6 +41,8 @@ class VulkanContext;
 
 enum class PointPath { Hardware, Compute };
 const char* point_path_name(PointPath path);  // "hardware", "compute"
+// Throws RenderError listing the accepted names.
+PointPath parse_point_path(const std::string& name);
 
 // The point drawn at a pixel (compute path): which cloud, and its index in that cloud's frame.
 struct PickedPoint {
