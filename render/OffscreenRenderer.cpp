@@ -22,6 +22,7 @@ OffscreenRenderer::OffscreenRenderer(int width, int height, const ContextOptions
 void OffscreenRenderer::draw(ViewSettings& settings, bool read_back) {
   const auto start = std::chrono::steady_clock::now();
   ctx_->submit_and_wait([&](VkCommandBuffer cmd) {
+    scene_->prepare(cmd, target_->extent(), settings);
     target_->begin(cmd, settings.background);
     scene_->record(cmd, target_->extent(), settings, last_frame_ms_);
     vkCmdEndRenderPass(cmd);

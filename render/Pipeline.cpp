@@ -11,9 +11,7 @@
 #include "shaders/Spirv.h"
 
 namespace xwam::render {
-namespace {
-
-VkShaderModule load_module(VkDevice device, const char* name) {
+VkShaderModule load_shader_module(VkDevice device, const char* name) {
   const shaders::Spirv code = shaders::spirv(name);
   if (!code.words) throw RenderError(std::string("shader not embedded: ") + name);
   VkShaderModuleCreateInfo info{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
@@ -24,8 +22,6 @@ VkShaderModule load_module(VkDevice device, const char* name) {
   return module;
 }
 
-}  // namespace
-
 Pipeline::Pipeline(VulkanContext& ctx, Kind kind, VkRenderPass render_pass, VkSampleCountFlagBits samples) : ctx_(ctx) {
   VkDevice device = ctx.device();
   VkPushConstantRange push{VK_SHADER_STAGE_VERTEX_BIT, 0, sizeof(PushConstants)};
@@ -35,10 +31,10 @@ Pipeline::Pipeline(VulkanContext& ctx, Kind kind, VkRenderPass render_pass, VkSa
   vk_check(vkCreatePipelineLayout(device, &layout_info, nullptr, &layout_), "vkCreatePipelineLayout");
 
   const bool points = kind == Kind::Points;
-  VkShaderModule vs = load_module(device, points ? "points.vert" : "lines.vert");
+  VkShaderModule vs = load_shader_module(device, points ? "points.vert" : "lines.vert");
   VkShaderModule fs = VK_NULL_HANDLE;
   try {
-    fs = load_module(device, points ? "points.frag" : "lines.frag");
+    fs = load_shader_module(device, points ? "points.frag" : "lines.frag");
   } catch (...) {
     vkDestroyShaderModule(device, vs, nullptr);
     throw;

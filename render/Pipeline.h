@@ -24,6 +24,9 @@ struct LineInstance {  // 80 bytes: model matrix (column-major) and a colour mul
   float color[4];
 };
 
+// A shader module from the embedded SPIR-V named `name` (e.g. "points.vert"); the caller destroys it.
+VkShaderModule load_shader_module(VkDevice device, const char* name);
+
 class Pipeline {
  public:
   enum class Kind { Points, Lines };

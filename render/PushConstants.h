@@ -1,4 +1,4 @@
-// The push-constant block every pipeline of the renderer reads; mirrors `Push` in shaders/common.glsl.
+// The push-constant block of the graphics pipelines (points, lines); mirrors `Push` in shaders/push.glsl.
 #pragma once
 #include "render/Math.h"
 
@@ -11,6 +11,6 @@ struct PushConstants {
   float range[4] = {};          // colormap range min, max (m), error at the top of the scale (m)
   float tint[4] = {};           // tint rgb, tint weight
 };
-static_assert(sizeof(PushConstants) == 128, "must match shaders/common.glsl and fit the guaranteed 128 bytes");
+static_assert(sizeof(PushConstants) == 128, "must match shaders/push.glsl and fit the guaranteed 128 bytes");
 
 }  // namespace xwam::render

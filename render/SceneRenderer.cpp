@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "render/Pipeline.h"
-#include "render/PushConstants.h"
+#include "render/PointRaster.h"
 #include "render/RenderError.h"
 #include "render/SequenceBuffer.h"
 #include "render/VulkanContext.h"
@@ -17,6 +17,7 @@ const uint8_t kPredictedTrajectory[4] = {255, 150, 40, 255};
 const uint8_t kRecordedTrajectory[4] = {70, 200, 255, 255};
 const float kPredictedTint[3] = {1.0f, 0.55f, 0.1f};
 const float kRecordedTint[3] = {0.2f, 0.5f, 1.0f};
+const float kTintWeight = 0.35f;
 
 // Ground grid on the plane z = lo.z around the box, with a line every 10^k / 10 metres.
 std::vector<LineVertex> grid_lines(Vec3 lo, Vec3 hi) {
@@ -54,6 +55,12 @@ void depth_range(const ViewCamera& cam, Vec3 lo, Vec3 hi, float* zmin, float* zm
   *zmax = std::max(b, *zmin + 1e-3f);
 }
 
+// A cloud's tint (rgb, weight) from its viewport's tint colour (nullptr: untinted).
+void viewport_tint(const float* tint, float out[4]) {
+  for (int c = 0; c < 3; ++c) out[c] = tint ? tint[c] : 0.0f;
+  out[3] = tint ? kTintWeight : 0.0f;
+}
+
 }  // namespace
 
 struct SceneRenderer::Viewport {
@@ -62,12 +69,32 @@ struct SceneRenderer::Viewport {
   const float* tints[2];
 };
 
+// One viewport, or two side by side (no heap allocation per frame).
+struct SceneRenderer::Viewports {
+  Viewport list[2];
+  int count = 0;
+  const Viewport* begin() const { return list; }
+  const Viewport* end() const { return list + count; }
+};
+
+const char* point_path_name(PointPath path) { return path == PointPath::Compute ? "compute" : "hardware"; }
+
+PointPath parse_point_path(const std::string& name) {
+  for (PointPath p : {PointPath::Compute, PointPath::Hardware})
+    if (name == point_path_name(p)) return p;
+  throw RenderError("unknown point path '" + name + "' (compute or hardware)");
+}
+
 SceneRenderer::SceneRenderer(VulkanContext& ctx, VkRenderPass render_pass, VkSampleCountFlagBits samples,
                              uint32_t frames_in_flight, float ui_scale)
     : ctx_(ctx) {
   points_ = std::make_unique<Pipeline>(ctx, Pipeline::Kind::Points, render_pass, samples);
   lines_ = std::make_unique<Pipeline>(ctx, Pipeline::Kind::Lines, render_pass, samples);
   overlay_ = std::make_unique<Overlay>(ctx, render_pass, samples, frames_in_flight, ui_scale);
+  if (ctx.supports_compute_points()) {
+    raster_ = std::make_unique<PointRaster>(ctx, render_pass, samples);
+    path_ = PointPath::Compute;
+  }
   const auto frustum = SequenceBuffer::unit_frustum();
   unit_frustum_ = Buffer(ctx, frustum.size() * sizeof(LineVertex), VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, Buffer::Memory::DeviceLocal);
   unit_frustum_.upload(frustum.data(), frustum.size() * sizeof(LineVertex));
@@ -80,10 +107,14 @@ SceneRenderer::~SceneRenderer() { vkDeviceWaitIdle(ctx_.device()); }
 
 void SceneRenderer::set_sequences(const PointSequence* predicted, const PointSequence* recorded) {
   vkDeviceWaitIdle(ctx_.device());
+  // The compute path must not keep descriptors of the buffers about to be freed.
+  if (raster_) raster_->set_clouds(nullptr, nullptr);
+  picked_valid_ = false;
   predicted_.reset();
   recorded_.reset();
   if (predicted) predicted_ = std::make_unique<SequenceBuffer>(ctx_, *predicted, "predicted cloud", kPredictedTrajectory);
   if (recorded) recorded_ = std::make_unique<SequenceBuffer>(ctx_, *recorded, "recorded cloud", kRecordedTrajectory);
+  if (raster_) raster_->set_clouds(predicted_.get(), recorded_.get());
 
   // Union of the clouds' bounds frames the camera and places the grid.
   bool any = false;
@@ -159,14 +190,34 @@ ViewCamera SceneRenderer::camera_for(const ViewSettings& s, int width, int heigh
   return camera_view(meta.cameras[s.scene_camera], meta.camera_poses[f][s.scene_camera], width, height);
 }
 
-void SceneRenderer::draw_viewport(VkCommandBuffer cmd, const Viewport& vp, const ViewSettings& s) {
-  const int w = static_cast<int>(vp.rect.extent.width), h = static_cast<int>(vp.rect.extent.height);
-  const ViewCamera cam = camera_for(s, w, h);
+void SceneRenderer::set_point_path(PointPath path) {
+  if (path == PointPath::Compute && !raster_)
+    throw RenderError("the compute point path needs 64-bit buffer atomics (shaderBufferInt64Atomics), which the "
+                      "Vulkan device '" + ctx_.device_name() + "' does not offer (or was not created with)");
+  path_ = path;
+}
 
-  VkViewport viewport{float(vp.rect.offset.x), float(vp.rect.offset.y), float(w), float(h), 0.0f, 1.0f};
-  vkCmdSetViewport(cmd, 0, 1, &viewport);
-  vkCmdSetScissor(cmd, 0, 1, &vp.rect);
+SceneRenderer::Viewports SceneRenderer::viewports(VkExtent2D extent, const ViewSettings& s) const {
+  Viewports out;
+  if (frame_count() == 0) return out;
+  const SequenceBuffer* pred = s.show_predicted ? predicted_.get() : nullptr;
+  const SequenceBuffer* rec = s.show_recorded ? recorded_.get() : nullptr;
+  const bool both = pred && rec;
+  if (both && s.layout == Layout::SideBySide) {
+    const uint32_t half = extent.width / 2;
+    out.list[0] = {{{0, 0}, {half, extent.height}}, {pred, nullptr}, {nullptr, nullptr}};
+    out.list[1] = {{{int32_t(half), 0}, {extent.width - half, extent.height}}, {rec, nullptr}, {nullptr, nullptr}};
+    out.count = 2;
+  } else {
+    const bool tint = both && s.tint_clouds;
+    out.list[0] = {{{0, 0}, extent}, {pred, rec}, {tint ? kPredictedTint : nullptr, tint ? kRecordedTint : nullptr}};
+    out.count = 1;
+  }
+  return out;
+}
 
+PushConstants SceneRenderer::push_for(const Viewport& vp, const ViewSettings& s) const {
+  const ViewCamera cam = camera_for(s, int(vp.rect.extent.width), int(vp.rect.extent.height));
   PushConstants pc;
   pc.view_proj = cam.clip_from_world();
   for (int c = 0; c < 4; ++c) pc.depth_row[c] = cam.world_to_camera.at(2, c);
@@ -183,6 +234,59 @@ void SceneRenderer::draw_viewport(VkCommandBuffer cmd, const Viewport& vp, const
     depth_range(cam, core_lo_, core_hi_, &pc.range[0], &pc.range[1]);
   }
   pc.range[2] = s.error_max_m;
+  return pc;
+}
+
+bool SceneRenderer::rasterize(VkCommandBuffer cmd, VkExtent2D extent, const ViewSettings& s, bool pick) {
+  if (!raster_->begin(cmd, extent)) return false;
+  for (const Viewport& vp : viewports(extent, s)) {
+    const PushConstants pc = push_for(vp, s);
+    for (int i = 0; i < 2; ++i) {
+      const SequenceBuffer* cloud = vp.clouds[i];
+      if (!cloud) continue;
+      const bool recorded = cloud == recorded_.get();
+      const size_t frame = std::min<size_t>(s.frame, cloud->frame_count() - 1);
+      float tint[4];
+      viewport_tint(vp.tints[i], tint);
+      raster_->rasterize(cmd, pc, vp.rect, *cloud, frame, recorded, tint, pick);
+    }
+  }
+  raster_->end(cmd);
+  return true;
+}
+
+void SceneRenderer::prepare(VkCommandBuffer cmd, VkExtent2D extent, const ViewSettings& s) {
+  prepared_cmd_ = VK_NULL_HANDLE;
+  if (path_ != PointPath::Compute) return;
+  const size_t frames = frame_count();
+  if (frames > 0 && (s.frame < 0 || static_cast<size_t>(s.frame) >= frames)) return;  // record() reports it
+  if (!rasterize(cmd, extent, s, false)) return;  // a target too large for the winners: hardware path
+  prepared_cmd_ = cmd;
+  prepared_extent_ = extent;
+  last_settings_ = s;
+}
+
+std::optional<PickedPoint> SceneRenderer::pick(int x, int y) {
+  if (!raster_ || !picked_valid_) return std::nullopt;
+  // The last compute frame again, with point indices in place of colours.
+  bool rasterized = false;
+  ctx_.submit_and_wait([&](VkCommandBuffer cmd) { rasterized = rasterize(cmd, prepared_extent_, last_settings_, true); });
+  const std::optional<PixelWinner> w = rasterized ? raster_->winner_at(x, y) : std::nullopt;
+  const SequenceBuffer* cloud = w ? (w->recorded ? recorded_.get() : predicted_.get()) : nullptr;
+  if (!cloud) return std::nullopt;
+  PickedPoint p;
+  p.recorded = w->recorded;
+  p.index = w->index - cloud->first_point(std::min<size_t>(last_settings_.frame, cloud->frame_count() - 1));
+  p.depth = w->depth;
+  return p;
+}
+
+void SceneRenderer::draw_viewport(VkCommandBuffer cmd, const Viewport& vp, const ViewSettings& s, bool compute) {
+  VkViewport viewport{float(vp.rect.offset.x), float(vp.rect.offset.y), float(vp.rect.extent.width),
+                      float(vp.rect.extent.height), 0.0f, 1.0f};
+  vkCmdSetViewport(cmd, 0, 1, &viewport);
+  vkCmdSetScissor(cmd, 0, 1, &vp.rect);
+  PushConstants pc = push_for(vp, s);
   const VkShaderStageFlags stage = VK_SHADER_STAGE_VERTEX_BIT;
 
   if (s.show_grid && grid_vertices_ > 0) {
@@ -194,16 +298,22 @@ void SceneRenderer::draw_viewport(VkCommandBuffer cmd, const Viewport& vp, const
     vkCmdDraw(cmd, grid_vertices_, 1, 0, 0);
   }
 
-  vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, points_->handle());
-  for (int i = 0; i < 2; ++i) {
-    const SequenceBuffer* cloud = vp.clouds[i];
-    if (!cloud) continue;
-    const size_t frame = std::min<size_t>(s.frame, cloud->frame_count() - 1);
-    for (int c = 0; c < 3; ++c) pc.tint[c] = vp.tints[i] ? vp.tints[i][c] : 0.0f;
-    pc.tint[3] = vp.tints[i] ? 0.35f : 0.0f;
-    vkCmdPushConstants(cmd, points_->layout(), stage, 0, sizeof pc, &pc);
-    cloud->draw_points(cmd, frame);
-    points_drawn_ += cloud->point_count(frame);
+  if (compute) {
+    // The winners prepare() rasterized, under this viewport's scissor.
+    raster_->resolve(cmd);
+    for (const SequenceBuffer* cloud : vp.clouds)
+      if (cloud) points_drawn_ += cloud->point_count(std::min<size_t>(s.frame, cloud->frame_count() - 1));
+  } else {
+    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, points_->handle());
+    for (int i = 0; i < 2; ++i) {
+      const SequenceBuffer* cloud = vp.clouds[i];
+      if (!cloud) continue;
+      const size_t frame = std::min<size_t>(s.frame, cloud->frame_count() - 1);
+      viewport_tint(vp.tints[i], pc.tint);
+      vkCmdPushConstants(cmd, points_->layout(), stage, 0, sizeof pc, &pc);
+      cloud->draw_points(cmd, frame);
+      points_drawn_ += cloud->point_count(frame);
+    }
   }
 
   if (s.show_frustums || s.show_trajectory) {
@@ -223,19 +333,12 @@ bool SceneRenderer::record(VkCommandBuffer cmd, VkExtent2D extent, ViewSettings&
     throw RenderError("frame " + std::to_string(s.frame) + " is out of range (the sequence has " +
                       std::to_string(frames) + " frames)");
   points_drawn_ = 0;
-  const SequenceBuffer* pred = s.show_predicted ? predicted_.get() : nullptr;
-  const SequenceBuffer* rec = s.show_recorded ? recorded_.get() : nullptr;
-  const bool both = pred && rec;
-  if (frames > 0) {
-    if (both && s.layout == Layout::SideBySide) {
-      const uint32_t half = extent.width / 2;
-      draw_viewport(cmd, {{{0, 0}, {half, extent.height}}, {pred, nullptr}, {nullptr, nullptr}}, s);
-      draw_viewport(cmd, {{{int32_t(half), 0}, {extent.width - half, extent.height}}, {rec, nullptr}, {nullptr, nullptr}}, s);
-    } else {
-      const bool tint = both && s.tint_clouds;
-      draw_viewport(cmd, {{{0, 0}, extent}, {pred, rec}, {tint ? kPredictedTint : nullptr, tint ? kRecordedTint : nullptr}}, s);
-    }
-  }
+  // The compute path when prepare() rasterized this very frame; otherwise the hardware path.
+  const bool compute = prepared_cmd_ == cmd && prepared_extent_.width == extent.width &&
+                       prepared_extent_.height == extent.height;
+  prepared_cmd_ = VK_NULL_HANDLE;
+  picked_valid_ = compute;
+  for (const Viewport& vp : viewports(extent, s)) draw_viewport(cmd, vp, s, compute);
   if (!s.show_overlay) return false;
 
   OverlayInfo info;

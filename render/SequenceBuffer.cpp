@@ -104,19 +104,23 @@ SequenceBuffer::SequenceBuffer(VulkanContext& ctx, const PointSequence& s, const
   validate(s, what);
   meta_ = PointSequence{{}, s.frame_indices, s.cameras, s.camera_poses, s.trajectory, s.fps, s.source};
   if (s.frames.empty()) throw RenderError(what + " has no frames");
+  auto align = [](size_t n) { return (n + kFrameAlignPoints - 1) / kFrameAlignPoints * kFrameAlignPoints; };
   for (const auto& f : s.frames) {
-    first_.push_back(static_cast<uint32_t>(total_points_));
+    first_.push_back(static_cast<uint32_t>(capacity_points_));
     count_.push_back(static_cast<uint32_t>(f.size()));
     total_points_ += f.size();
+    capacity_points_ = align(capacity_points_ + f.size());
     has_error_ = has_error_ || !f.error.empty();
   }
-  if (total_points_ >= (1ull << 32)) throw RenderError(what + " has more than 2^32 points");
+  capacity_points_ = std::max(capacity_points_, kFrameAlignPoints);
+  if (capacity_points_ >= (1ull << 32)) throw RenderError(what + " has more than 2^32 points");
   robust_bounds(s, total_points_, &lo_, &hi_, &core_lo_, &core_hi_, &median_);
 
   // Points: packed frame by frame into a host buffer, then one upload.
-  std::vector<PointVertex> packed(std::max<size_t>(total_points_, 1));
+  std::vector<PointVertex> packed(capacity_points_);
   for (size_t f = 0; f < s.frames.size(); ++f) pack(s.frames[f], packed.data() + first_[f]);
-  points_ = Buffer(ctx, packed.size() * sizeof(PointVertex), VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, Buffer::Memory::DeviceLocal);
+  points_ = Buffer(ctx, packed.size() * sizeof(PointVertex),
+                   VK_BUFFER_USAGE_VERTEX_BUFFER_BIT | VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, Buffer::Memory::DeviceLocal);
   points_.upload(packed.data(), packed.size() * sizeof(PointVertex));
 
   // Frustums: frames × cameras instances, a tenth of the main cloud's extent deep.

@@ -18,7 +18,13 @@ class SequenceBuffer {
 
   size_t frame_count() const { return first_.size(); }
   size_t point_count(size_t frame) const { return count_[frame]; }
+  size_t first_point(size_t frame) const { return first_[frame]; }  // index of its first point in points()
   size_t total_points() const { return total_points_; }
+  // Points the buffer holds: frames start at multiples of kFrameAlignPoints (so a frame can be bound at
+  // a storage-buffer offset: 64 points are 1280 bytes, a multiple of any minStorageBufferOffsetAlignment),
+  // and the end is padded to one.
+  static constexpr size_t kFrameAlignPoints = 64;
+  size_t capacity_points() const { return capacity_points_; }
   bool has_error() const { return has_error_; }
   // 1st–99th percentile box of the points (outliers do not spoil the framing).
   Vec3 bounds_lo() const { return lo_; }
@@ -30,6 +36,8 @@ class SequenceBuffer {
   // Everything of the sequence but the points (cameras, poses, frame indices, trajectory, source).
   const PointSequence& meta() const { return meta_; }
 
+  // All frames' points (PointVertex), usable as vertex and storage buffer (the compute path reads it).
+  const Buffer& points() const { return points_; }
   // With the points pipeline bound: draws frame `frame`'s points.
   void draw_points(VkCommandBuffer cmd, size_t frame) const;
   // With the lines pipeline bound: frustums of the cameras at `frame` (unit frustum geometry in
@@ -48,7 +56,7 @@ class SequenceBuffer {
   PointSequence meta_;
   Buffer points_, frustums_, trajectory_;
   std::vector<uint32_t> first_, count_;
-  size_t total_points_ = 0;
+  size_t total_points_ = 0, capacity_points_ = 0;
   uint32_t cameras_ = 0, trajectory_vertices_ = 0;
   bool has_error_ = false;
   Vec3 lo_, hi_, core_lo_, core_hi_, median_;

@@ -40,6 +40,26 @@ int device_rank(VkPhysicalDeviceType type) {
   }
 }
 
+const char* kAtomicInt64 = "VK_KHR_shader_atomic_int64";
+
+bool has_device_extension(VkPhysicalDevice device, const char* name) {
+  uint32_t count = 0;
+  vkEnumerateDeviceExtensionProperties(device, nullptr, &count, nullptr);
+  std::vector<VkExtensionProperties> extensions(count);
+  vkEnumerateDeviceExtensionProperties(device, nullptr, &count, extensions.data());
+  for (const auto& e : extensions)
+    if (std::strcmp(e.extensionName, name) == 0) return true;
+  return false;
+}
+
+// Vulkan 1.1 when the loader has it (vkGetPhysicalDeviceFeatures2 is core there), else 1.0.
+uint32_t instance_api_version() {
+  auto enumerate = reinterpret_cast<PFN_vkEnumerateInstanceVersion>(vkGetInstanceProcAddr(nullptr, "vkEnumerateInstanceVersion"));
+  uint32_t version = VK_API_VERSION_1_0;
+  if (enumerate && enumerate(&version) == VK_SUCCESS && version >= VK_API_VERSION_1_1) return VK_API_VERSION_1_1;
+  return VK_API_VERSION_1_0;
+}
+
 const char* kNoDevice =
     "no Vulkan device found: install a Vulkan driver (e.g. mesa-vulkan-drivers for the lavapipe CPU device) "
     "or check VK_ICD_FILENAMES";
@@ -50,7 +70,7 @@ VulkanContext::VulkanContext(const ContextOptions& options) : owned_(true) {
   VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
   app.pApplicationName = "xwam";
   app.pEngineName = "xwam-render";
-  app.apiVersion = VK_API_VERSION_1_0;
+  app.apiVersion = instance_api_version();
   std::vector<const char*> layers;
   if (options.validation && has_layer("VK_LAYER_KHRONOS_validation")) layers.push_back("VK_LAYER_KHRONOS_validation");
   VkInstanceCreateInfo info{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
@@ -87,6 +107,16 @@ VulkanContext::VulkanContext(const ContextOptions& options) : owned_(true) {
     vkGetPhysicalDeviceFeatures(physical_, &available);
     VkPhysicalDeviceFeatures enabled{};
     enabled.largePoints = available.largePoints;
+    // The compute point path: 64-bit atomicMin on storage buffers.
+    VkPhysicalDeviceShaderAtomicInt64Features atomics{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_ATOMIC_INT64_FEATURES};
+    std::vector<const char*> extensions;
+    compute_points_ = options.compute_points && app.apiVersion >= VK_API_VERSION_1_1 &&
+                      compute_points_features(instance_, physical_);
+    if (compute_points_) {
+      enabled.shaderInt64 = VK_TRUE;
+      atomics.shaderBufferInt64Atomics = VK_TRUE;
+      extensions.push_back(kAtomicInt64);
+    }
     const float priority = 1.0f;
     VkDeviceQueueCreateInfo queue_info{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
     queue_info.queueFamilyIndex = queue_family_;
@@ -96,6 +126,9 @@ VulkanContext::VulkanContext(const ContextOptions& options) : owned_(true) {
     device_info.queueCreateInfoCount = 1;
     device_info.pQueueCreateInfos = &queue_info;
     device_info.pEnabledFeatures = &enabled;
+    device_info.enabledExtensionCount = static_cast<uint32_t>(extensions.size());
+    device_info.ppEnabledExtensionNames = extensions.data();
+    if (compute_points_) device_info.pNext = &atomics;
     vk_check(vkCreateDevice(physical_, &device_info, nullptr, &device_), "vkCreateDevice");
     vkGetDeviceQueue(device_, queue_family_, 0, &queue_);
     create_pool();
@@ -107,13 +140,14 @@ VulkanContext::VulkanContext(const ContextOptions& options) : owned_(true) {
 }
 
 std::unique_ptr<VulkanContext> VulkanContext::borrow(VkInstance instance, VkPhysicalDevice physical, VkDevice device,
-                                                     VkQueue queue, uint32_t queue_family) {
+                                                     VkQueue queue, uint32_t queue_family, bool compute_points) {
   std::unique_ptr<VulkanContext> ctx(new VulkanContext(Borrowed{}));
   ctx->instance_ = instance;
   ctx->physical_ = physical;
   ctx->device_ = device;
   ctx->queue_ = queue;
   ctx->queue_family_ = queue_family;
+  ctx->compute_points_ = compute_points;
   ctx->create_pool();
   return ctx;
 }
@@ -145,6 +179,21 @@ std::string VulkanContext::device_name() const {
   return props.deviceName;
 }
 
+bool VulkanContext::compute_points_features(VkInstance instance, VkPhysicalDevice physical) {
+  VkPhysicalDeviceProperties props;
+  vkGetPhysicalDeviceProperties(physical, &props);
+  if (props.apiVersion < VK_API_VERSION_1_1 || !has_device_extension(physical, kAtomicInt64)) return false;
+  // Through the instance: the loader's vkGetPhysicalDeviceFeatures2 needs a 1.1 instance.
+  auto features2 = reinterpret_cast<PFN_vkGetPhysicalDeviceFeatures2>(
+      vkGetInstanceProcAddr(instance, "vkGetPhysicalDeviceFeatures2"));
+  if (!features2) return false;
+  VkPhysicalDeviceShaderAtomicInt64Features atomics{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_ATOMIC_INT64_FEATURES};
+  VkPhysicalDeviceFeatures2 features{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+  features.pNext = &atomics;
+  features2(physical, &features);
+  return features.features.shaderInt64 && atomics.shaderBufferInt64Atomics;
+}
+
 bool VulkanContext::is_software() const {
   VkPhysicalDeviceProperties props;
   vkGetPhysicalDeviceProperties(physical_, &props);
@@ -174,6 +223,7 @@ VkDeviceMemory VulkanContext::allocate(const VkMemoryRequirements& requirements,
     throw RenderError("out of Vulkan memory allocating " + std::to_string(requirements.size >> 20) + " MiB (VkResult " +
                       std::to_string(r) + ")");
   ++live_allocations_;
+  ++allocations_made_;
   if (flags) *flags = props.memoryTypes[chosen].propertyFlags;
   return memory;
 }

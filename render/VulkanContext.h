@@ -24,14 +24,18 @@ struct ContextOptions {
 #else
   bool validation = true;
 #endif
+  // Enable 64-bit buffer atomics where the device has them (the compute point path needs them).
+  bool compute_points = true;
 };
 
 class VulkanContext {
  public:
   explicit VulkanContext(const ContextOptions& options = {});
   // Wraps handles owned by someone else (e.g. QVulkanWindow); they are not destroyed by this object.
+  // `compute_points`: the owner created `device` with shaderInt64, shaderBufferInt64Atomics and
+  // VK_KHR_shader_atomic_int64 enabled (compute_points_features() says whether the device has them).
   static std::unique_ptr<VulkanContext> borrow(VkInstance instance, VkPhysicalDevice physical, VkDevice device,
-                                               VkQueue queue, uint32_t queue_family);
+                                               VkQueue queue, uint32_t queue_family, bool compute_points = false);
   ~VulkanContext();
   VulkanContext(const VulkanContext&) = delete;
   VulkanContext& operator=(const VulkanContext&) = delete;
@@ -43,6 +47,11 @@ class VulkanContext {
   uint32_t queue_family() const { return queue_family_; }
   std::string device_name() const;
   bool is_software() const;  // a CPU implementation such as lavapipe
+  // The device was created with 64-bit buffer atomics: SceneRenderer can rasterize points in compute shaders.
+  bool supports_compute_points() const { return compute_points_; }
+  // Whether `physical` offers them (shaderInt64, shaderBufferInt64Atomics, VK_KHR_shader_atomic_int64 on
+  // Vulkan 1.1+), for owners that create the device themselves.
+  static bool compute_points_features(VkInstance instance, VkPhysicalDevice physical);
 
   // Device memory for `requirements`: the first type with all `required` flags, preferring one that
   // also has `preferred`. The flags of the chosen type are returned in *flags.
@@ -50,6 +59,7 @@ class VulkanContext {
                           VkMemoryPropertyFlags preferred, VkMemoryPropertyFlags* flags);
   void free(VkDeviceMemory memory);
   size_t live_allocations() const { return live_allocations_; }
+  size_t allocations_made() const { return allocations_made_; }  // every vkAllocateMemory so far
 
   // Records `record` into a one-time command buffer, submits it and waits for the queue.
   void submit_and_wait(const std::function<void(VkCommandBuffer)>& record);
@@ -68,7 +78,8 @@ class VulkanContext {
   uint32_t queue_family_ = 0;
   VkCommandPool pool_ = VK_NULL_HANDLE;
   VkFence fence_ = VK_NULL_HANDLE;
-  size_t live_allocations_ = 0;
+  size_t live_allocations_ = 0, allocations_made_ = 0;
+  bool compute_points_ = false;
 };
 
 }  // namespace xwam::render

@@ -1,4 +1,4 @@
-// SPIR-V of the renderer's shaders, compiled from shaders/*.vert|frag by glslc and embedded at build time.
+// SPIR-V of the renderer's shaders, compiled from shaders/*.{vert,frag,comp} by glslc and embedded at build time.
 //
 //   xwam::shaders::Spirv vs = xwam::shaders::spirv("points.vert");   // {nullptr, 0} when unknown
 #pragma once

@@ -1,13 +1,6 @@
-// Shared by the renderer's shaders: the push-constant block (render/PushConstants.h mirrors it) and
-// the colormaps (render/Colormap.cpp mirrors them, for legends and tests).
-
-layout(push_constant) uniform Push {
-  mat4 view_proj;  // world → clip (Vulkan: y down, depth 0..1)
-  vec4 depth_row;  // third row of world → camera: camera z-depth = dot(depth_row, vec4(p, 1))
-  vec4 size;       // x: point size px, y: point size m (> 0 wins), z: focal length px, w: colour mode
-  vec4 range;      // x, y: colormap range (depth or height, m), z: error at the top of the scale (m)
-  vec4 tint;       // rgb: tint colour, a: how much of it replaces the point's colour
-} pc;
+// Shared by the renderer's shaders: the colormaps (render/Colormap.cpp mirrors them, for legends and
+// tests) and a point's colour in each colour mode. The push-constant blocks are in push.glsl
+// (graphics) and points_raster.comp / points_resolve.frag (compute path).
 
 const int kColorRgb = 0;
 const int kColorDepth = 1;
@@ -47,4 +40,20 @@ vec3 view_color(int view) {
                                   vec3(0.95, 0.75, 0.20), vec3(0.70, 0.40, 0.90), vec3(0.20, 0.85, 0.85),
                                   vec3(0.95, 0.50, 0.75), vec3(0.60, 0.60, 0.60));
   return palette[view % 8];
+}
+
+// A point's colour in colour mode `mode` (kColor*), before tinting. `z` is its camera depth, `range` the
+// colormap range (x, y) and the error at the top of the scale (z); `view` its source view index.
+vec3 point_color(int mode, vec3 rgb, int view, float error_m, vec3 world, float z, vec3 range) {
+  if (mode == kColorDepth) return turbo((z - range.x) / max(range.y - range.x, 1e-6));
+  if (mode == kColorHeight) return turbo((world.z - range.x) / max(range.y - range.x, 1e-6));
+  if (mode == kColorError) return error_m < 0.0 ? kNoErrorGrey : error_heat(error_m / max(range.z, 1e-9));
+  if (mode == kColorView) return view_color(view);
+  return rgb;
+}
+
+// Splat diameter in pixels: `size_px`, or `size_m` (> 0 wins) scaled by focal length / depth; the
+// hardware's point size limits (1..64) apply to both paths.
+float splat_size_px(float size_px, float size_m, float focal_px, float z) {
+  return clamp(size_m > 0.0 ? size_m * focal_px / max(z, 1e-4) : size_px, 1.0, 64.0);
 }

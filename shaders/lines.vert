@@ -2,6 +2,7 @@
 // Lines (grid, trajectory, camera frustums): per-vertex position and colour, per-instance model matrix.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#include "push.glsl"
 
 layout(location = 0) in vec3 in_position;
 layout(location = 1) in vec4 in_color;

@@ -1,7 +1,7 @@
 #version 450
 // Round splats: fragments outside the inscribed disc of the point square are dropped. Points of one
 // or two pixels stay whole (their single pixel may lie off the disc when the centre is not centred).
-layout(location = 0) in vec3 in_color;
+layout(location = 0) flat in vec3 in_color;
 layout(location = 1) flat in float in_size_px;
 layout(location = 0) out vec4 out_color;
 

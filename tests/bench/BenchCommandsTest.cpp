@@ -136,16 +136,26 @@ TEST(BenchCommands, LatencyWithAndWithoutEncoding) {
 #endif
 
 #ifdef XWAM_BENCH_HAS_RENDER
-TEST(BenchCommands, RenderThroughAStagingRing) {
+TEST(BenchCommands, RenderBothPointPathsAndAStagingRing) {
   const auto probe = run_xwam("bench render --width 64 --height 48 --points 2000 --frames 2 --repeats 2 --warmup 1");
   if (probe.exit_code != 0 && probe.err.find("no Vulkan device") != std::string::npos) GTEST_SKIP() << probe.err;
-  const auto j = run_bench("render --width 64 --height 48 --points 2000 5000 --frames 2 --staging-slots 2");
+  const auto j = run_bench("render --width 96 --height 64 --points 2000 5000 --frames 2 --reupload --staging-slots 2");
   ASSERT_EQ(j["results"].size(), 2u);
   EXPECT_EQ(j["staging_slots"], 2);
+  const bool compute = j["compute_path"];
   for (const auto& r : j["results"]) {
-    expect_timing(r, "sequence_ms", 2);
+    expect_timing(r["hardware"], "sequence_ms", 2);
     expect_timing(r, "reupload_sequence_ms", 2);
     EXPECT_GT(r["speedup_vs_reupload"].get<double>(), 0);
+    if (!compute) continue;
+    // Both paths timed in the same run, the ratio from their medians, and the same picture.
+    expect_timing(r["compute"], "sequence_ms", 2);
+    EXPECT_NEAR(r["speedup_compute_vs_hardware"].get<double>(),
+                r["hardware"]["sequence_ms"]["median"].get<double>() / r["compute"]["sequence_ms"]["median"].get<double>(),
+                1e-9);
+    EXPECT_GT(r["point_pixels"].get<long>(), 100);
+    EXPECT_GE(r["identical_point_pixels"].get<double>(), 0.99);
+    EXPECT_GE(r["identical_pixels"].get<double>(), r["identical_point_pixels"].get<double>());
   }
   expect_repeats_zero_refused("render --points 1000");
   const auto slots = run_xwam("bench render --staging-slots 0");

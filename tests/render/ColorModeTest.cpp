@@ -29,8 +29,11 @@ RgbaImage render_mode(OffscreenRenderer& r, ColorMode mode) {
 
 }  // namespace
 
-TEST(RenderColorModes, EachModeGivesItsColours) {
+class RenderColorModes : public PointPathTest {};
+
+TEST_P(RenderColorModes, EachModeGivesItsColours) {
   OffscreenRenderer r(160, 120);
+  XWAM_USE_POINT_PATH(r);
   SceneBuilder scene = three_depths();
   r.scene().set_sequences(&scene.seq, nullptr);
   const int cols[3] = {40, 80, 120};
@@ -59,8 +62,9 @@ TEST(RenderColorModes, EachModeGivesItsColours) {
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(near_rgb(view.at(cols[i], 60), view_color(i))) << i;
 }
 
-TEST(RenderColorModes, PointsWithoutErrorAreGrey) {
+TEST_P(RenderColorModes, PointsWithoutErrorAreGrey) {
   OffscreenRenderer r(160, 120);
+  XWAM_USE_POINT_PATH(r);
   SceneBuilder scene;
   scene.add(0, 0, 1, 200, 10, 10);  // error −1: none
   r.scene().set_sequences(&scene.seq, nullptr);
@@ -68,8 +72,9 @@ TEST(RenderColorModes, PointsWithoutErrorAreGrey) {
 }
 
 // Predicted and recorded: overlaid (with tints) in one view, or each centred in its half.
-TEST(RenderColorModes, OverlayAndSideBySideLayouts) {
+TEST_P(RenderColorModes, OverlayAndSideBySideLayouts) {
   OffscreenRenderer r(320, 120);
+  XWAM_USE_POINT_PATH(r);
   SceneBuilder predicted, recorded;
   predicted.add(0, 0, 1, 255, 255, 255);
   recorded.add(0.3f, 0, 1, 255, 255, 255);
@@ -94,8 +99,9 @@ TEST(RenderColorModes, OverlayAndSideBySideLayouts) {
 }
 
 // The overlay draws its panel and the legend of the error scale; the rest of the image is unchanged.
-TEST(RenderColorModes, OverlayPanelAndLegend) {
+TEST_P(RenderColorModes, OverlayPanelAndLegend) {
   OffscreenRenderer r(480, 360);
+  XWAM_USE_POINT_PATH(r);
   SceneBuilder scene = three_depths();
   r.scene().set_sequences(&scene.seq, nullptr);
   ViewSettings s = points_only(5.0f);
@@ -118,3 +124,5 @@ TEST(RenderColorModes, OverlayPanelAndLegend) {
   EXPECT_EQ(0, std::memcmp(plain.at(360, 180), with.at(360, 180), 4));
   for (int x = 300; x < 480; ++x) ASSERT_EQ(0, std::memcmp(plain.at(x, 300), with.at(x, 300), 4)) << x;
 }
+
+INSTANTIATE_TEST_SUITE_P(PointPaths, RenderColorModes, ::testing::ValuesIn(kPointPaths), path_test_name);

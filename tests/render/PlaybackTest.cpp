@@ -1,4 +1,4 @@
-// Rendering is deterministic, and playing a sequence back for 1000 frames allocates nothing new.
+// Rendering is deterministic, and playing a sequence back for 1000 frames allocates nothing new (both point paths).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -43,6 +43,8 @@ long rss_kib() {
 
 }  // namespace
 
+class RenderPlaybackPaths : public PointPathTest {};
+
 TEST(RenderPlayback, SameFrameTwiceGivesIdenticalImages) {
   OffscreenRenderer r(200, 150);
   const PointSequence seq = random_sequence();
@@ -61,8 +63,9 @@ TEST(RenderPlayback, SameFrameTwiceGivesIdenticalImages) {
   EXPECT_NE(a.pixels, other.pixels);  // frames differ, so the comparison above can fail
 }
 
-TEST(RenderPlayback, ThousandFramesDoNotGrowMemory) {
+TEST_P(RenderPlaybackPaths, ThousandFramesDoNotGrowMemory) {
   OffscreenRenderer r(128, 96);
+  XWAM_USE_POINT_PATH(r);
   const PointSequence seq = random_sequence();
   r.scene().set_sequences(&seq, &seq);
   ViewSettings s;
@@ -75,12 +78,16 @@ TEST(RenderPlayback, ThousandFramesDoNotGrowMemory) {
     r.draw(s, true);
   }
   const size_t allocations = r.context().live_allocations();
+  const size_t made = r.context().allocations_made();
   const long rss_before = rss_kib();
   for (int i = 0; i < 1000; ++i) {
     s.frame = i % 10;
     r.draw(s, i % 10 == 0);
   }
   EXPECT_EQ(r.context().live_allocations(), allocations);
+  EXPECT_EQ(r.context().allocations_made(), made) << "buffers or images were (re)created during playback";
+  EXPECT_GT(made, 0u);  // the counter counts: the sequences, targets and winners were allocated
+  EXPECT_EQ(r.scene().points_drawn(), 2 * 2000u);
   EXPECT_LT(rss_kib() - rss_before, 4 * 1024) << "resident memory grew by more than 4 MiB over 1000 frames";
 }
 
@@ -102,3 +109,5 @@ TEST(RenderPlayback, FrameOutOfRangeAndBadSequencesAreRefused) {
   PointSequence empty;
   EXPECT_THROW(r.scene().set_sequences(&empty, nullptr), RenderError);
 }
+
+INSTANTIATE_TEST_SUITE_P(PointPaths, RenderPlaybackPaths, ::testing::ValuesIn(kPointPaths), path_test_name);

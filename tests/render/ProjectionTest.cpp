@@ -29,10 +29,13 @@ int count_non_black(const RgbaImage& img) {
 
 }  // namespace
 
+class RenderProjection : public PointPathTest {};
+
 // The eight corners of a cube, each its own colour, through the recorded camera: each lands on the
 // pixel (fx·x/z + cx, fy·y/z + cy) and nothing else is drawn.
-TEST(RenderProjection, CubeCornersLandOnTheirPixels) {
+TEST_P(RenderProjection, CubeCornersLandOnTheirPixels) {
   OffscreenRenderer r(160, 120);
+  XWAM_USE_POINT_PATH(r);
   SceneBuilder scene;
   std::vector<Vec3> corners;
   std::vector<Rgb> colours;
@@ -58,8 +61,9 @@ TEST(RenderProjection, CubeCornersLandOnTheirPixels) {
 }
 
 // The same through the orbit camera at an arbitrary pose, bigger target, checked within one pixel.
-TEST(RenderProjection, OrbitCameraMatchesItsProjection) {
+TEST_P(RenderProjection, OrbitCameraMatchesItsProjection) {
   OffscreenRenderer r(320, 200);
+  XWAM_USE_POINT_PATH(r);
   SceneBuilder scene;
   std::vector<Vec3> points = {{0, 0, 0}, {0.3f, -0.2f, 0.1f}, {-0.25f, 0.3f, 0.4f}, {0.1f, 0.35f, -0.2f}};
   for (const Vec3& p : points) scene.add(p.x, p.y, p.z, 255, 255, 255);
@@ -83,9 +87,10 @@ TEST(RenderProjection, OrbitCameraMatchesItsProjection) {
 }
 
 // Two splats on one ray: the nearer one wins whichever is drawn first.
-TEST(RenderProjection, DepthTestHidesOccludedPoints) {
+TEST_P(RenderProjection, DepthTestHidesOccludedPoints) {
   for (bool near_first : {true, false}) {
     OffscreenRenderer r(160, 120);
+    XWAM_USE_POINT_PATH(r);
     SceneBuilder scene;
     if (near_first) scene.add(0, 0, 1.0f, 255, 0, 0).add(0, 0, 2.0f, 0, 255, 0);
     else scene.add(0, 0, 2.0f, 0, 255, 0).add(0, 0, 1.0f, 255, 0, 0);
@@ -100,8 +105,9 @@ TEST(RenderProjection, DepthTestHidesOccludedPoints) {
 }
 
 // A splat of N pixels covers a disc of that diameter around the projected point.
-TEST(RenderProjection, PointSizeInPixelsAndMetres) {
+TEST_P(RenderProjection, PointSizeInPixelsAndMetres) {
   OffscreenRenderer r(160, 120);
+  XWAM_USE_POINT_PATH(r);
   SceneBuilder scene;
   scene.add(0.0f, 0.0f, 1.0f, 255, 255, 255);
   r.scene().set_sequences(&scene.seq, nullptr);
@@ -117,3 +123,5 @@ TEST(RenderProjection, PointSizeInPixelsAndMetres) {
   EXPECT_TRUE(!is_black(m5.at(82, 60)) && !is_black(m5.at(78, 60)));
   EXPECT_TRUE(is_black(m5.at(83, 60)));
 }
+
+INSTANTIATE_TEST_SUITE_P(PointPaths, RenderProjection, ::testing::ValuesIn(kPointPaths), path_test_name);

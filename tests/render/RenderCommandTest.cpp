@@ -68,6 +68,25 @@ TEST(RenderCommand, WritesVideoOfEveryFrame) {
   EXPECT_GT(fs::file_size(dir / "r.mp4"), 1000u);
 }
 
+// Both point paths on request; the JSON names the one drawn; an unknown path is named.
+TEST(RenderCommand, PointPathOption) {
+  const fs::path dir = temp_dir("path");
+  for (const std::string path : {"hardware", "compute"}) {
+    const Result r = run_xwam("render --scene " + kScene + " --frame 3 --png " + (dir / (path + ".png")).string() +
+                                  " --width 160 --height 120 --no-overlay --json --point-path " + path,
+                              dir);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("\"point_path\": \"" + path + "\""), std::string::npos) << r.out;
+    EXPECT_EQ(png_size(dir / (path + ".png")), std::make_pair(160, 120));
+  }
+  const Result bad = run_xwam("render --scene " + kScene + " --frame 3 --png " + (dir / "bad.png").string() +
+                                  " --point-path splats",
+                              dir);
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.err.find("unknown point path 'splats'"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(dir / "bad.png"));
+}
+
 TEST(RenderCommand, MissingVulkanDeviceIsAClearError) {
   const fs::path dir = temp_dir("nodevice");
   const Result r = run_xwam("render --scene " + kScene + " --frame 0 --png " + (dir / "r.png").string(), dir,

@@ -3,6 +3,9 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
+
+#include <gtest/gtest.h>
 
 #include "engine/core/Colormap.h"
 #include "render/OffscreenRenderer.h"
@@ -51,4 +54,21 @@ inline bool near_rgb(const uint8_t* px, Rgb c, int tolerance = 2) {
 
 inline bool is_black(const uint8_t* px) { return px[0] == 0 && px[1] == 0 && px[2] == 0; }
 
+// Tests that run on both point paths: TEST_P over kPointPaths, named by path.
+inline const PointPath kPointPaths[] = {PointPath::Hardware, PointPath::Compute};
+inline std::string path_test_name(const ::testing::TestParamInfo<PointPath>& info) { return point_path_name(info.param); }
+class PointPathTest : public ::testing::TestWithParam<PointPath> {};
+
+// Puts `r` on `path`; false where the device has no compute path (the test then skips).
+inline bool select_path(OffscreenRenderer& r, PointPath path) {
+  if (path == PointPath::Compute && !r.scene().supports_compute_points()) return false;
+  r.scene().set_point_path(path);
+  return true;
+}
+
 }  // namespace xwam::render::test
+
+// In a PointPathTest: switch `renderer` to the test's path or skip the test.
+#define XWAM_USE_POINT_PATH(renderer)                                                              \
+  if (!::xwam::render::test::select_path(renderer, GetParam()))                                    \
+  GTEST_SKIP() << "the Vulkan device " << (renderer).context().device_name() << " has no compute point path"

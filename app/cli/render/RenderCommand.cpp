@@ -56,10 +56,12 @@ void load(const cli::Args& args, std::unique_ptr<render::PointSequence>& predict
 XWAM_COMMAND(render, "Render a fused 4D rollout (cloud directory or recorded episode) to a PNG or an mp4",
              "xwam render (--cloud DIR [DIR2] | --scene FILE.h5[:EPISODE]) (--png OUT.png --frame N | --video OUT.mp4 [--fps F])\n"
              "            [--width 1280] [--height 720] [--view main|top|side|CAMERA] [--color rgb|depth|height|error|view]\n"
-             "            [--point-size PX] [--point-size-m M] [--error-max M] [--side-by-side] [--no-overlay] [--json]\n"
+             "            [--point-size PX] [--point-size-m M] [--error-max M] [--side-by-side] [--no-overlay]\n"
+             "            [--point-path compute|hardware] [--json]\n"
              "  Two cloud directories (predicted and recorded) are drawn overlaid, or side by side. --view names an\n"
              "  orbit preset (main, top, side) or a recorded camera to look through. Needs a Vulkan device\n"
-             "  (lavapipe is enough).",
+             "  (lavapipe is enough). Points are rasterized by compute shaders where the device has 64-bit atomics\n"
+             "  (--point-path compute, the default there), else as point primitives (hardware).",
              {"side-by-side", "no-overlay", "json"}) {
   using namespace xwam;
   const std::string png = args.get("png", "");
@@ -93,6 +95,13 @@ XWAM_COMMAND(render, "Render a fused 4D rollout (cloud directory or recorded epi
     renderer = std::make_unique<render::OffscreenRenderer>(width, height);
   } catch (const render::RenderError& e) {
     throw Error(e.what());
+  }
+  if (args.has("point-path")) {
+    try {
+      renderer->scene().set_point_path(render::parse_point_path(args.get("point-path", "")));
+    } catch (const render::RenderError& e) {
+      throw Error(std::string("--point-path: ") + e.what());
+    }
   }
   std::unique_ptr<render::PointSequence> predicted, recorded;
   load(args, predicted, recorded);
@@ -148,7 +157,8 @@ XWAM_COMMAND(render, "Render a fused 4D rollout (cloud directory or recorded epi
     const std::string out = png.empty() ? video : png;
     if (json) {
       nlohmann::json j{{"out", out}, {"frames", png.empty() ? frames : 1}, {"device", renderer->context().device_name()},
-                       {"width", width}, {"height", height}};
+                       {"width", width}, {"height", height},
+                       {"point_path", render::point_path_name(renderer->scene().point_path())}};
       std::printf("%s\n", j.dump(2).c_str());
     } else {
       std::printf("wrote %s (%dx%d, %s)\n", out.c_str(), width, height, renderer->context().device_name().c_str());
