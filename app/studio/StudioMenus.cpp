@@ -4,6 +4,7 @@
 #include <QFileDialog>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <algorithm>
 
 #include "app/studio/MainWindow.h"
 #include "widgets/CameraGrid.h"
@@ -51,6 +52,20 @@ void build_menus(MainWindow& w) {
       if (!target.isEmpty()) w.export_rollout(kind, target);
     });
   file->addSeparator();
+  // What-if: the comparison of two runs (Runs panel), as `xwam compare --rollout A --rollout B` writes it.
+  QMenu* what_if = file->addMenu(QObject::tr("Export &Comparison (A | B)"));
+  what_if->addAction(QObject::tr("Video recording | A | B (mp4)…"), &w, [&w] {
+    const QString target = QFileDialog::getSaveFileName(&w, QObject::tr("Export"), "what-if.mp4");
+    if (!target.isEmpty()) w.export_what_if(geometry::WhatIfExportKind::Video, target);
+  });
+  what_if->addAction(QObject::tr("Current Frame recording | A | B (PNG)…"), &w, [&w] {
+    const QString target = QFileDialog::getSaveFileName(&w, QObject::tr("Export"), "what-if.png");
+    if (!target.isEmpty()) w.export_what_if(geometry::WhatIfExportKind::Frame, target, std::max(0, w.camera_grid()->predicted_index()));
+  });
+  what_if->addAction(QObject::tr("Metrics A, B, A − B (JSON)…"), &w, [&w] {
+    const QString target = QFileDialog::getSaveFileName(&w, QObject::tr("Export"), "what-if.json");
+    if (!target.isEmpty()) w.export_what_if(geometry::WhatIfExportKind::MetricsJson, target);
+  });
   file->addAction(QObject::tr("&Quit"), QKeySequence::Quit, &w, &QWidget::close);
 
   QMenu* run_menu = bar->addMenu(QObject::tr("&Run"));

@@ -261,6 +261,7 @@ RolloutResult Predictor::run(const data::Episode& ep, const RolloutRequest& r, c
         step.count = n;
         step.views.push_back(std::move(part));
       }
+      step.frame_indices.assign(ro.frame_indices.begin() + done, ro.frame_indices.begin() + done + step.count);
       done += step.count;
       if (step.count > 0 && events.on_frames_decoded) events.on_frames_decoded(step);
     }

@@ -192,6 +192,8 @@ TEST(Pipeline, RolloutHandsOutActionsFirstAndRepeatsForASeed) {
     EXPECT_EQ(f.first, next);
     EXPECT_GT(f.count, 0);
     EXPECT_EQ(f.frames, a.rollout.num_frames());
+    EXPECT_EQ(f.frame_indices, std::vector<int>(a.rollout.frame_indices.begin() + f.first,
+                                                a.rollout.frame_indices.begin() + f.first + f.count));
     next += f.count;
     ASSERT_EQ(f.views.size(), a.rollout.views.size());
     for (size_t v = 0; v < f.views.size(); ++v) {

@@ -114,6 +114,7 @@ struct DecodedFrames {
   int latent_frame = 0, latent_frames = 0;  // this is future latent frame `latent_frame` (1-based) of them
   int first = 0, count = 0;                 // rollout frames [first, first + count) of `frames`
   int frames = 0;
+  std::vector<int> frame_indices;            // the episode frame of each of these `count` frames
   std::vector<geometry::RolloutView> views;  // every view: camera, size, rgb and depth of these frames only
 };
 
