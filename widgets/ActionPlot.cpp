@@ -48,6 +48,8 @@ void ActionPlot::set_predicted(const std::vector<float>& actions, const std::vec
   // A series whose values and frames disagree in count is left out rather than read past its end.
   const bool actions_ok = actions.size() == action_frames.size() * data::kActionDim;
   const bool states_ok = states.size() == state_frames.size() * data::kStateDim;
+  compared_.clear();  // B's chunk belonged to the previous prediction
+  compared_states_.clear();
   predicted_ = edited_ = actions_ok ? actions : std::vector<float>{};
   action_frames_ = actions_ok ? action_frames : std::vector<int>{};
   predicted_states_ = states_ok ? states : std::vector<float>{};

@@ -19,7 +19,8 @@ class ActionPlot : public QWidget {
   explicit ActionPlot(QWidget* parent = nullptr);
 
   void set_recorded(std::shared_ptr<const data::Episode> episode);
-  // The model's chunk; resets the edits to it. A series with a row count unlike its frame count is ignored.
+  // The model's chunk; resets the edits to it and drops a compared chunk. A series with a row count
+  // unlike its frame count is ignored.
   void set_predicted(const std::vector<float>& actions, const std::vector<int>& action_frames,
                      const std::vector<float>& states, const std::vector<int>& state_frames);
   void clear_predicted();

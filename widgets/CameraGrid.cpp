@@ -16,6 +16,27 @@ CameraGrid::CameraGrid(QWidget* parent) : QWidget(parent) {
   placeholder_->setAlignment(Qt::AlignCenter);
   layout_->addWidget(placeholder_, 0, 0);
   note_ = tr("no prediction yet — Run (Ctrl+R)");
+  // Not in the layout: laid over the whole grid while a tile is zoomed.
+  zoom_view_ = new ImageView(this);
+  zoom_view_->setToolTip(tr("Double-click to return to all cameras"));
+  zoom_view_->hide();
+  connect(zoom_view_, &ImageView::double_clicked, this, [this] { zoom(-1, 0); });
+}
+
+void CameraGrid::zoom(int camera, int image) {
+  zoom_camera_ = camera >= 0 && camera < static_cast<int>(tiles_.size()) && image >= 0 && image < 6 ? camera : -1;
+  zoom_image_ = image;
+  zoom_view_->setVisible(zoom_camera_ >= 0);
+  if (zoomed()) {
+    zoom_view_->setGeometry(rect());
+    zoom_view_->raise();
+  }
+  refresh();
+}
+
+void CameraGrid::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  zoom_view_->setGeometry(rect());
 }
 
 void CameraGrid::set_episode(std::shared_ptr<const data::Episode> episode) {
@@ -25,6 +46,7 @@ void CameraGrid::set_episode(std::shared_ptr<const data::Episode> episode) {
                                                       tile.b_depth, tile.legend})
       delete w;
   tiles_.clear();
+  zoom(-1, 0);
   rollout_.reset();
   compared_.reset();
   for (int c = 0; c < layout_->columnCount(); ++c) layout_->setColumnStretch(c, 0);
@@ -63,6 +85,12 @@ void CameraGrid::set_episode(std::shared_ptr<const data::Episode> episode) {
     for (ImageView* v : {tile.rgb, tile.pred_rgb, tile.b_rgb}) v->set_vertical_alignment(Qt::AlignBottom);
     for (ImageView* v : {tile.depth, tile.pred_depth, tile.b_depth}) v->set_vertical_alignment(Qt::AlignTop);
     tile.depth_range = geometry::depth_range(*episode_, static_cast<int>(c));
+    int image = 0;
+    for (ImageView* v : {tile.rgb, tile.depth, tile.pred_rgb, tile.pred_depth, tile.b_rgb, tile.b_depth}) {
+      v->setToolTip(tr("Double-click to zoom to the whole panel"));
+      connect(v, &ImageView::double_clicked, this, [this, c, image] { zoom(static_cast<int>(c), image); });
+      ++image;
+    }
     tile.legend = new QWidget(this);
     if (cam.has_depth) {
       // A small colour bar: near (warm) on the left, far (cool) on the right, with the range beside it.
@@ -205,6 +233,12 @@ void CameraGrid::refresh() {
     }
     tile.pred_depth->setToolTip(show_depth_errors_ ? tr("|predicted − recorded| depth, 0 (cool) to %1 m (warm)").arg(max_error, 0, 'f', 3)
                                                    : QString());
+  }
+  if (zoomed()) {
+    const Tile& tile = tiles_[zoom_camera_];
+    const ImageView* views[] = {tile.rgb, tile.depth, tile.pred_rgb, tile.pred_depth, tile.b_rgb, tile.b_depth};
+    zoom_view_->set_image(views[zoom_image_]->image());
+    zoom_view_->set_text(tr("no image at this frame"));
   }
 }
 

@@ -34,6 +34,12 @@ class CameraGrid : public QWidget {
   void set_compared(std::shared_ptr<const geometry::Rollout> b, const QString& label_a = {}, const QString& label_b = {});
   std::shared_ptr<const geometry::Rollout> compared() const { return compared_; }
   QImage shown_compared_rgb(int camera) const;
+  // Per-tile zoom: one tile (camera, image: 0 recorded RGB, 1 recorded depth, 2 predicted RGB,
+  // 3 predicted depth, 4 B RGB, 5 B depth) fills the whole grid, following the frame; double-clicking a
+  // tile does it, double-clicking the zoomed view (or zoom(-1, 0)) returns.
+  void zoom(int camera, int image);
+  bool zoomed() const { return zoom_camera_ >= 0; }
+  ImageView* zoom_view() const { return zoom_view_; }
   std::shared_ptr<const geometry::Rollout> rollout() const { return rollout_; }
   int frame() const { return frame_; }
   // Rollout frame shown at the current episode frame: the latest predicted frame at or before it
@@ -51,6 +57,7 @@ class CameraGrid : public QWidget {
 
  private:
   void refresh();
+  void resizeEvent(QResizeEvent* event) override;
   struct Tile {
     QLabel* title = nullptr;
     QLabel* rec_label = nullptr;
@@ -75,6 +82,8 @@ class CameraGrid : public QWidget {
   QLabel* placeholder_ = nullptr;
   int frame_ = 0;
   int predicted_k_ = -1;
+  ImageView* zoom_view_ = nullptr;
+  int zoom_camera_ = -1, zoom_image_ = 0;
 };
 
 }  // namespace xwam::widgets

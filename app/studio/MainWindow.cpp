@@ -400,6 +400,7 @@ bool MainWindow::compare_runs(int a, int b) {
   compare_b_ = b;
   const QString label_a = tr("A #%1").arg(a + 1), label_b = tr("B #%1").arg(b + 1);
   grid_->set_compared(rb.rollout, label_a, label_b);
+  clouds_->show_what_if(ra.comparison.clouds, rb.comparison.clouds);
   actions_->plot()->set_compared(rb.rollout->actions, rb.rollout->states);
   metrics_->set_what_if(*what_if_, tr("A: %1").arg(ra.label), tr("B: %1").arg(rb.label));
   history_->pick(a, b);

@@ -242,6 +242,8 @@ RolloutResult Predictor::run(const data::Episode& ep, const RolloutRequest& r, c
         const torch::Tensor rgb = rgb_streams[v].next()[0].slice(1, observed);  // [3, n, Hp, Wp]
         require_finite_output(rgb, "RGB frames");
         const int n = static_cast<int>(rgb.size(1));
+        if (done + n > H)
+          throw Error(origin_, "episode " + ep.name, "the VAE decoded more than the " + std::to_string(H) + " future frames");
         geometry::RolloutView part;
         part.camera = ro.views[v].camera;
         part.width = Wp;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/cli/Command.h"
+#include "engine/core/Error.h"
 #include "engine/data/EpisodeFile.h"
 #include "engine/geometry/Comparison.h"
 #include "engine/geometry/RolloutExports.h"
