@@ -11,6 +11,7 @@
 #include "widgets/ActionPlot.h"
 #include "widgets/CameraGrid.h"
 #include "widgets/EpisodeImages.h"
+#include "widgets/ImageView.h"
 #include "widgets/MetricsTable.h"
 
 using namespace xwam;
