@@ -26,40 +26,26 @@ build_start=$(date +%s)
 cmake --build build-fuzz -j "${XWAM_BUILD_JOBS:-$(nproc)}" --target "${targets[@]/#/fuzz_}"
 echo "[fuzz] build: $(( $(date +%s) - build_start )) s"
 
-asan_options=detect_leaks=0:allocator_may_return_null=1:suppressions=fuzz/libhdf5.supp
+asan_options=detect_leaks=0:allocator_may_return_null=1
 
 run_one() {
   local name=$1 extra=() rc=0
   mkdir -p "build-fuzz/corpus/$name" "build-fuzz/crashes/$name" build-fuzz/logs
-  # libhdf5 is not memory-safe on crafted files (docs/fuzzing.md, "libhdf5"): the damage one input does
-  # to its state can surface inputs later. That target runs in fork mode and keeps going past crashes;
-  # each crash is then replayed alone below.
-  [ "$name" != hdf5_episode ] || extra=(-fork=1 -ignore_crashes=1)
+  # libhdf5 is not memory-safe on crafted files (docs/fuzzing.md, "libhdf5"): the reader walks each file
+  # in a forked child first (h5::preflight), where libhdf5 may malloc gigabytes for a damaged header;
+  # the malloc limit is raised for that target so the child's mallocs are not taken for ours (the
+  # parent's stay under -rss_limit_mb).
+  [ "$name" != hdf5_episode ] || extra=(-malloc_limit_mb=16384)
   # New inputs go to the first folder (build-fuzz/corpus), the committed seeds stay as they are.
   # detect_leaks=0: libhdf5 keeps its own caches until exit; leaks are not what we look for here.
-  # libhdf5.supp: memory errors inside libhdf5 itself are upstream bugs (docs/fuzzing.md).
   # allocator_may_return_null: an impossible malloc returns NULL as in a normal build (libhdf5 checks
   # it); one of ours by operator new throws std::bad_alloc, which still ends the run as a crash.
   ASAN_OPTIONS=$asan_options UBSAN_OPTIONS=print_stacktrace=1 \
     nice -n "${XWAM_FUZZ_NICE:-15}" "build-fuzz/bin/fuzz_$name" "build-fuzz/corpus/$name" "fuzz/corpus/$name" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 "${extra[@]}" \
     -artifact_prefix="build-fuzz/crashes/$name/" >"build-fuzz/logs/$name.log" 2>&1 || rc=$?
-  [ ${#extra[@]} -eq 0 ] || rc=0  # fork mode: the replays below decide
-  # Each crash input is replayed alone in a fresh process. One that does not crash again came from
-  # state earlier inputs damaged (libhdf5's); one whose stack reaches libhdf5 before any code of ours
-  # (sanitizer, fuzzer and libc frames aside) is libhdf5's own bug, listed for upstream; any other is a
-  # bug of ours and fails the run.
   for crash in "build-fuzz/crashes/$name"/*; do
-    [ -f "$crash" ] && [ "${crash%.log}" = "$crash" ] || continue
-    local replay="$crash.replay.log"
-    if ASAN_OPTIONS=$asan_options "build-fuzz/bin/fuzz_$name" "$crash" >"$replay" 2>&1; then
-      echo "[fuzz] $name: $(basename "$crash") does not recur alone (state damaged by earlier inputs)"
-    elif grep -E '^ +#[0-9]+ ' "$replay" | grep -E 'libhdf5|xwam::|/fuzz/' | head -1 | grep -q libhdf5; then
-      echo "[fuzz] $name: $(basename "$crash") crashes inside libhdf5 (upstream bug, docs/fuzzing.md)"
-    else
-      echo "[fuzz] $name: $(basename "$crash") crashes when run alone: $replay" >&2
-      rc=1
-    fi
+    [ -f "$crash" ] && echo "[fuzz] $name: crash input $crash (log: build-fuzz/logs/$name.log)" >&2
   done
   return $rc
 }

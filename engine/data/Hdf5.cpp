@@ -10,6 +10,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/core/RegularFile.h"
+#include "engine/data/Hdf5Preflight.h"
 
 namespace xwam::data::h5 {
 namespace {
@@ -458,6 +459,8 @@ Group open_file(const std::string& path) {
   static const char kHdf5Signature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
   if (probe.gcount() < 8 || std::memcmp(signature, kHdf5Signature, 8) != 0)
     throw Error(path, "not an HDF5 file (bad signature)");
+  auto guard = lock();
+  preflight(path);
   Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_WEAK);
   Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose);

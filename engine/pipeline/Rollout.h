@@ -48,6 +48,7 @@ class Predictor {
   const CheckpointMeta& meta() const { return meta_; }
   const std::string& origin() const { return origin_; }
   const torch::Device& device() const { return device_; }
+  model::XWamNetworks& networks() { return nets_; }
   torch::ScalarType dtype() const;
   // The episode cameras used as model views (the checkpoint's, else the episode's first ones).
   std::vector<std::string> cameras_for(const data::Episode& episode) const;

@@ -135,3 +135,32 @@ TEST(EvaluateEndToEnd, ReportHasFiniteScoresAndTheCopyLastBaseline) {
   EXPECT_EQ(report["baselines"]["zero_action"]["success_rate"], 0.0);
   fs::remove_all(dir);
 }
+
+TEST(EvaluateEndToEnd, ReconstructionScoresTheVaeAloneOnEveryFrameOfEveryView) {
+  const DemoSizes sizes = demo_sizes();
+  const fs::path dir = test_dir();
+  const std::string heldout = (dir / "heldout.h5").string();
+  const int frames = 1 + sizes.predicted_frames * sizes.steps_per_frame + 4;
+  ASSERT_EQ(run_xwam("generate --episodes 1 --seed 9 --frames " + std::to_string(frames) + " --out " + heldout).exit_code, 0);
+
+  const auto r = run_xwam("evaluate --checkpoint " + kDemoCheckpoint + " --scene " + heldout +
+                          " --modes '' --starts 0,4 --closed-loop 0 --reconstruction --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json report = json::parse(r.out);
+  EXPECT_TRUE(report.at("modes").empty()) << "--modes '' runs no rollout";
+  const json& recon = report.at("reconstruction");
+  EXPECT_EQ(recon.at("clips"), 2);
+  // Every frame of the clip (condition + predicted) of each of the demo's 3 views, RGB and depth.
+  const int images = 2 * 3 * (1 + sizes.predicted_frames);
+  EXPECT_EQ(recon.at("images"), images);
+  EXPECT_EQ(recon.at("depth_images"), images);
+  // The demo VAE is coarse but not noise: far above a random image's ~8 dB, far below identity.
+  EXPECT_GT(recon.at("rgb_psnr").get<double>(), 12.0);
+  EXPECT_LT(recon.at("rgb_psnr").get<double>(), 40.0);
+  EXPECT_GT(recon.at("rgb_ssim").get<double>(), 0.1);
+  EXPECT_LE(recon.at("rgb_ssim").get<double>(), 1.0);
+  EXPECT_GT(recon.at("depth_absrel").get<double>(), 0.0);
+  EXPECT_LT(recon.at("depth_absrel").get<double>(), 1.0);
+  EXPECT_GT(recon.at("depth_delta1").get<double>(), 0.3);
+  fs::remove_all(dir);
+}

@@ -13,6 +13,7 @@
 #include "engine/model/MemoryPlan.h"
 #include "engine/pipeline/ComputeDevice.h"
 #include "engine/pipeline/PolicyEvaluation.h"
+#include "engine/pipeline/ReconstructionEvaluation.h"
 
 using namespace xwam;
 using nlohmann::json;
@@ -43,11 +44,14 @@ XWAM_COMMAND(evaluate, "Score a checkpoint on held-out episodes: prediction metr
              "xwam evaluate --checkpoint CKPT --scene HELDOUT.h5 [--modes xwam,sync,fastwam] [--starts 0,16]\n"
              "              [--closed-loop N] [--seed S] [--execute K] [--steps-action 10] [--steps-video 50]\n"
              "              [--threads N] [--device cpu|cuda[:N]] [--dtype bfloat16|float16|float32] [--wan-dir DIR] [--json]\n"
+             "              [--reconstruction]\n"
              "  CKPT: as for `xwam rollout` (--wan-dir: the Wan2.2 folder with the umT5 tokenizer a released run lacks).\n"
              "  Open loop: a rollout from each start frame of every episode, scored against the recording.\n"
              "  Closed loop: N synthetic scenes from seed S on (default 5000, never used for training data),\n"
-             "  the policy's chunks executed K actions at a time (0 = whole chunks).",
-             {"json"}) {
+             "  the policy's chunks executed K actions at a time (0 = whole chunks).\n"
+             "  --reconstruction: also the VAE alone on the same clips (decode(encode(x)) against x: RGB PSNR/SSIM,\n"
+             "  depth AbsRel/δ1), the ceiling of every predicted frame. `--modes ''` skips the rollouts.",
+             {"json", "reconstruction"}) {
   const std::string checkpoint = args.require("checkpoint");
   const std::string scene = args.require("scene");
   const auto modes = split(args.get("modes", "xwam,sync,fastwam"));
@@ -64,6 +68,7 @@ XWAM_COMMAND(evaluate, "Score a checkpoint on held-out episodes: prediction metr
   const torch::Device device = pipeline::parse_device(args.get("device", "cpu"));
   const torch::ScalarType dtype = pipeline::parse_dtype(args.get("dtype", ""), device);
   const bool json_out = args.flag("json");
+  const bool reconstruction = args.flag("reconstruction");
   args.check_all_used();
   if (threads > 0) torch::set_num_threads(threads);
   const CancelToken* stop = cli::cancel_on_stop_signals();
@@ -79,6 +84,14 @@ XWAM_COMMAND(evaluate, "Score a checkpoint on held-out episodes: prediction metr
                  {"scene", scene}, {"starts", starts},
                  {"closed_loop_seeds", {seed0, seed0 + closed_loop}}, {"modes", json::object()}};
   try {
+    if (reconstruction) {
+      const pipeline::ReconstructionScores r = pipeline::evaluate_reconstruction(predictor, scene, starts, progress, stop);
+      report["reconstruction"] = {{"clips", r.clips}, {"images", r.images}, {"rgb_psnr", geometry::metric_json(r.rgb_psnr)},
+                                  {"rgb_ssim", r.rgb_ssim}, {"depth_images", r.depth_images},
+                                  {"depth_absrel", r.depth_absrel}, {"depth_delta1", r.depth_delta1}};
+      std::fprintf(stderr, "[evaluate] VAE reconstruction: RGB PSNR %.2f dB, SSIM %.3f; depth AbsRel %.4f over %d clips\n",
+                   r.rgb_psnr, r.rgb_ssim, r.depth_absrel, r.clips);
+    }
     for (const auto& mode : modes) {
       request.mode = pipeline::parse_mode(mode, "--modes");
       const pipeline::OpenLoopScores open = pipeline::evaluate_open_loop(predictor, scene, request, starts, progress, stop);
