@@ -12,6 +12,7 @@ namespace {
 const QColor kRecorded(150, 156, 164);
 const QColor kPredicted(255, 160, 60);
 const QColor kEdited(80, 170, 255);
+const QColor kCompared(200, 110, 255);
 constexpr int kLegendH = 14, kTitleH = 16, kLeft = 44, kBottom = 14, kGap = 6;
 
 // Two significant digits, exponents without padding ("2.7e-5", not "2.7e-05"), to fit the axis.
@@ -47,6 +48,8 @@ void ActionPlot::set_predicted(const std::vector<float>& actions, const std::vec
   // A series whose values and frames disagree in count is left out rather than read past its end.
   const bool actions_ok = actions.size() == action_frames.size() * data::kActionDim;
   const bool states_ok = states.size() == state_frames.size() * data::kStateDim;
+  compared_.clear();  // B's chunk belonged to the previous prediction
+  compared_states_.clear();
   predicted_ = edited_ = actions_ok ? actions : std::vector<float>{};
   action_frames_ = actions_ok ? action_frames : std::vector<int>{};
   predicted_states_ = states_ok ? states : std::vector<float>{};
@@ -55,7 +58,16 @@ void ActionPlot::set_predicted(const std::vector<float>& actions, const std::vec
   update();
 }
 
+void ActionPlot::set_compared(const std::vector<float>& actions, const std::vector<float>& states) {
+  compared_ = actions.size() == predicted_.size() ? actions : std::vector<float>{};
+  compared_states_ = states.size() == predicted_states_.size() ? states : std::vector<float>{};
+  update_ranges();
+  update();
+}
+
 void ActionPlot::clear_predicted() {
+  compared_.clear();
+  compared_states_.clear();
   predicted_.clear();
   edited_.clear();
   predicted_states_.clear();
@@ -143,6 +155,9 @@ void ActionPlot::update_ranges() {
     for (size_t k = 0; k < frames.size(); ++k) take(pred[k * width + d]);
     if (actions)
       for (size_t k = 0; k < frames.size(); ++k) take(predicted_[k * width + d]);
+    const std::vector<float>& compared = actions ? compared_ : compared_states_;
+    if (!compared.empty())
+      for (size_t k = 0; k < frames.size(); ++k) take(compared[k * width + d]);
     if (!std::isfinite(lo)) lo = -1, hi = 1;
     const double pad = std::max(0.1 * (hi - lo), 1e-3 * std::max(1.0, std::abs(hi)));
     ranges_[p] = Range{x0, x1, lo - pad, hi + pad};
@@ -254,8 +269,10 @@ void ActionPlot::paintEvent(QPaintEvent*) {
         return false;
       }();
       if (dim_edited) curve(predicted_, QPen(kPredicted, 1.2, Qt::DashLine), false);
+      if (!compared_.empty()) curve(compared_, QPen(kCompared, 1.8), false);
       curve(edited_, QPen(dim_edited ? kEdited : kPredicted, 1.8), true);
     } else {
+      if (!compared_states_.empty()) curve(compared_states_, QPen(kCompared, 1.8), false);
       curve(predicted_states_, QPen(kPredicted, 1.8), true);
     }
     if (cursor_frame_ >= r.x0 && cursor_frame_ <= r.x1) {
@@ -265,12 +282,13 @@ void ActionPlot::paintEvent(QPaintEvent*) {
     p.restore();
   }
   // Legend, top right.
-  const QString legend = actions ? tr("— recorded   — predicted   — edited") : tr("— recorded   — predicted");
+  QString legend = actions ? tr("— recorded   — predicted   — edited") : tr("— recorded   — predicted");
+  if (has_compared()) legend = actions ? tr("— recorded   — A   — edited   — B") : tr("— recorded   — A   — B");
   QFontMetrics fm(small);
   const int lw = fm.horizontalAdvance(legend);
   int x = this->width() - lw - 8;
   const QStringList parts = legend.split("   ");
-  const QColor colors[] = {kRecorded, kPredicted, kEdited};
+  const QColor colors[] = {kRecorded, kPredicted, actions ? kEdited : kCompared, kCompared};
   for (int i = 0; i < parts.size(); ++i) {
     p.setPen(colors[i]);
     p.drawText(x, fm.ascent() + 1, parts[i]);

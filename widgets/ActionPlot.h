@@ -19,10 +19,15 @@ class ActionPlot : public QWidget {
   explicit ActionPlot(QWidget* parent = nullptr);
 
   void set_recorded(std::shared_ptr<const data::Episode> episode);
-  // The model's chunk; resets the edits to it. A series with a row count unlike its frame count is ignored.
+  // The model's chunk; resets the edits to it and drops a compared chunk. A series with a row count
+  // unlike its frame count is ignored.
   void set_predicted(const std::vector<float>& actions, const std::vector<int>& action_frames,
                      const std::vector<float>& states, const std::vector<int>& state_frames);
   void clear_predicted();
+  // What-if: rollout B's chunk over the same steps (drawn in its own colour; not editable). A series
+  // whose row count differs from the predicted one is ignored; empty vectors clear it.
+  void set_compared(const std::vector<float>& actions, const std::vector<float>& states);
+  bool has_compared() const { return !compared_.empty() || !compared_states_.empty(); }
   bool has_predicted() const { return !predicted_.empty(); }
   void set_series(Series series);
   Series series() const { return series_; }
@@ -70,6 +75,7 @@ class ActionPlot : public QWidget {
   Series series_ = Series::Actions;
   std::vector<int> dims_;
   std::vector<float> predicted_, edited_, predicted_states_;
+  std::vector<float> compared_, compared_states_;  // B's chunk (what-if), on action_frames_ / state_frames_
   std::vector<int> action_frames_, state_frames_;
   std::vector<Range> ranges_;  // per panel; frozen while dragging so the curve does not run away
   int cursor_frame_ = -1;

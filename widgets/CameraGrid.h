@@ -17,7 +17,8 @@ class ImageView;
 
 namespace xwam::widgets {
 
-// One column pair per camera: recorded | predicted, RGB above depth (same colour range for both).
+// One column pair per camera: recorded | predicted, RGB above depth (same colour range for both); in a
+// what-if comparison a third column: recorded | A | B, all at the same predicted frame.
 // Shows shared, immutable data (the GUI never mutates engine data). Call from the GUI thread.
 class CameraGrid : public QWidget {
   Q_OBJECT
@@ -28,6 +29,17 @@ class CameraGrid : public QWidget {
   // the predicted tiles while there is no rollout (e.g. "decoding frame 3 / 8").
   void set_rollout(std::shared_ptr<const geometry::Rollout> rollout);
   void set_prediction_note(const QString& note);
+  // What-if: a second rollout from the same start (null: back to one). `label_a`/`label_b` name the
+  // columns (e.g. "A: pick the red cube").
+  void set_compared(std::shared_ptr<const geometry::Rollout> b, const QString& label_a = {}, const QString& label_b = {});
+  std::shared_ptr<const geometry::Rollout> compared() const { return compared_; }
+  QImage shown_compared_rgb(int camera) const;
+  // Per-tile zoom: one tile (camera, image: 0 recorded RGB, 1 recorded depth, 2 predicted RGB,
+  // 3 predicted depth, 4 B RGB, 5 B depth) fills the whole grid, following the frame; double-clicking a
+  // tile does it, double-clicking the zoomed view (or zoom(-1, 0)) returns.
+  void zoom(int camera, int image);
+  bool zoomed() const { return zoom_camera_ >= 0; }
+  ImageView* zoom_view() const { return zoom_view_; }
   std::shared_ptr<const geometry::Rollout> rollout() const { return rollout_; }
   int frame() const { return frame_; }
   // Rollout frame shown at the current episode frame: the latest predicted frame at or before it
@@ -45,6 +57,7 @@ class CameraGrid : public QWidget {
 
  private:
   void refresh();
+  void resizeEvent(QResizeEvent* event) override;
   struct Tile {
     QLabel* title = nullptr;
     QLabel* rec_label = nullptr;
@@ -53,19 +66,24 @@ class CameraGrid : public QWidget {
     ImageView* depth = nullptr;
     ImageView* pred_rgb = nullptr;
     ImageView* pred_depth = nullptr;
+    QLabel* b_label = nullptr;
+    ImageView* b_rgb = nullptr;
+    ImageView* b_depth = nullptr;
     QWidget* legend = nullptr;
     std::pair<float, float> depth_range{0.f, 1.f};
     int view = -1;  // rollout view of this camera, -1 when the rollout has none
   };
   std::shared_ptr<const data::Episode> episode_;
-  std::shared_ptr<const geometry::Rollout> rollout_;
-  QString note_;
+  std::shared_ptr<const geometry::Rollout> rollout_, compared_;
+  QString note_, label_a_, label_b_;
   bool show_depth_errors_ = false;
   std::vector<Tile> tiles_;
   QGridLayout* layout_ = nullptr;
   QLabel* placeholder_ = nullptr;
   int frame_ = 0;
   int predicted_k_ = -1;
+  ImageView* zoom_view_ = nullptr;
+  int zoom_camera_ = -1, zoom_image_ = 0;
 };
 
 }  // namespace xwam::widgets

@@ -35,11 +35,18 @@ void ImageView::paintEvent(QPaintEvent*) {
     p.drawText(rect().adjusted(6, 6, -6, -6), Qt::AlignCenter | Qt::TextWordWrap, text_);
     return;
   }
-  QSize fitted = image_.size().scaled(size(), Qt::KeepAspectRatio);
+  // Without smooth transforms QPainter scales nearest-neighbour: small model images keep their pixels.
+  p.drawImage(image_rect(), image_);
+}
+
+QRect ImageView::image_rect() const {
+  if (image_.isNull()) return {};
+  const QSize fitted = image_.size().scaled(size(), Qt::KeepAspectRatio);
   const int y = vertical_ == Qt::AlignTop ? 0 : vertical_ == Qt::AlignBottom ? height() - fitted.height()
                                                                                : (height() - fitted.height()) / 2;
-  QRect target(QPoint((width() - fitted.width()) / 2, y), fitted);
-  p.drawImage(target, image_);
+  return QRect(QPoint((width() - fitted.width()) / 2, y), fitted);
 }
+
+void ImageView::mouseDoubleClickEvent(QMouseEvent*) { emit double_clicked(); }
 
 }  // namespace xwam::widgets

@@ -17,9 +17,15 @@ class ImageView : public QWidget {
   void set_vertical_alignment(Qt::Alignment alignment);
   const QImage& image() const { return image_; }
   QSize sizeHint() const override;
+  // Where the image is drawn (aspect kept, centred or aligned); empty without an image.
+  QRect image_rect() const;
+
+ signals:
+  void double_clicked();
 
  protected:
   void paintEvent(QPaintEvent* event) override;
+  void mouseDoubleClickEvent(QMouseEvent* event) override;
 
  private:
   QImage image_;

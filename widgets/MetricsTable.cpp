@@ -1,6 +1,7 @@
 #include "widgets/MetricsTable.h"
 
 #include <QHeaderView>
+#include <algorithm>
 #include <cmath>
 
 namespace xwam::widgets {
@@ -62,6 +63,28 @@ void MetricsTable::set_report(const geometry::EvaluationReport& report) {
   }
   frame_rows_ = static_cast<int>(frames.size());
   setCurrentCell(-1, -1);  // nothing selected until a person clicks a row
+}
+
+void MetricsTable::set_what_if(const geometry::WhatIfComparison& w, const QString& label_a, const QString& label_b) {
+  const auto &fa = w.a.prediction.frames, &fb = w.b.prediction.frames;
+  const size_t frames = std::min(fa.size(), fb.size());
+  clearSpans();
+  setRowCount(3 + 3 * static_cast<int>(frames));
+  row_frames_.assign(rowCount(), -1);
+  const QColor tint_a(40, 70, 110), tint_b(80, 50, 100), tint_d(50, 50, 50);
+  put_row(0, label_a, w.a.prediction.mean, tint_a);
+  put_row(1, label_b, w.b.prediction.mean, tint_b);
+  put_row(2, tr("A − B"), w.a_minus_b, tint_d);
+  item(2, 0)->setToolTip(tr("Each metric of A minus that of B (PSNR, SSIM, δ1: higher is better; the others lower)."));
+  for (size_t i = 0; i < frames; ++i) {
+    const int row = 3 + 3 * static_cast<int>(i), f = fa[i].frame_index;
+    put_row(row, tr("A frame %1").arg(f), fa[i].metrics, QColor());
+    put_row(row + 1, tr("B frame %1").arg(f), fb[i].metrics, QColor());
+    put_row(row + 2, tr("A − B frame %1").arg(f), w.frames_a_minus_b[i], QColor(36, 36, 36));
+    for (int r = row; r < row + 3; ++r) row_frames_[r] = f;
+  }
+  frame_rows_ = static_cast<int>(frames);
+  setCurrentCell(-1, -1);
 }
 
 void MetricsTable::clear_report(const QString& why) {

@@ -4,6 +4,7 @@
 #include <QTableWidget>
 
 #include "engine/geometry/Evaluation.h"
+#include "engine/geometry/WhatIfComparison.h"
 
 namespace xwam::widgets {
 
@@ -12,6 +13,8 @@ class MetricsTable : public QTableWidget {
  public:
   explicit MetricsTable(QWidget* parent = nullptr);
   void set_report(const geometry::EvaluationReport& report);
+  // What-if: rows for A, B and A − B (the means, then per predicted frame), labelled with the runs.
+  void set_what_if(const geometry::WhatIfComparison& comparison, const QString& label_a, const QString& label_b);
   void clear_report(const QString& why = {});  // empty table; `why` as a one-row note
   int frame_rows() const { return frame_rows_; }
 

@@ -13,6 +13,7 @@
 
 #include "render/RenderError.h"
 #include "render/SceneRenderer.h"
+#include "render/ViewDefaults.h"
 #include "render/VulkanContext.h"
 #include "widgets/ImGuiQtInput.h"
 
@@ -143,13 +144,18 @@ void ViewportRenderer::startNextFrame() {
   ViewState* impl = window_->impl();
   if (impl->needs_upload) {
     scene->set_sequences(impl->predicted.get(), impl->recorded.get());
-    if (impl->needs_framing) {
-      // Frames the orbit camera only: a recorded camera's view chosen before the first frame stays.
+    const render::PointSequence* cameras_of = impl->recorded ? impl->recorded.get() : impl->predicted.get();
+    if (impl->needs_framing && cameras_of) {
+      // `xwam render`'s first picture: the orbit camera framed on the scene's core, splats sized from the
+      // point density. A recorded camera's view chosen before the first frame stays.
       const int scene_camera = impl->settings.scene_camera;
       scene->frame_camera(impl->settings, render::OrbitCamera::Preset::Main);
       impl->settings.scene_camera = scene_camera;
+      const QSize target = window_->swapChainImageSize();
+      render::apply_default_point_size(impl->settings, *scene, *cameras_of, target.width(), target.height());
+      impl->needs_framing = false;
     }
-    impl->needs_upload = impl->needs_framing = false;
+    impl->needs_upload = false;
   }
   const QSize size = window_->swapChainImageSize();
   const VkExtent2D extent{uint32_t(size.width()), uint32_t(size.height())};
@@ -251,6 +257,12 @@ VulkanViewport::~VulkanViewport() {
 
 bool VulkanViewport::vulkan_available() const { return impl_->window != nullptr; }
 QString VulkanViewport::unavailable_reason() const { return impl_->reason; }
+
+void VulkanViewport::reframe() {
+  impl_->needs_framing = true;
+  impl_->needs_upload = true;
+  impl_->update();
+}
 
 void VulkanViewport::set_sequences(std::shared_ptr<const render::PointSequence> predicted,
                                    std::shared_ptr<const render::PointSequence> recorded) {

@@ -34,6 +34,9 @@ class VulkanViewport : public QWidget {
   int frame_count() const;
   int frame() const;
 
+  // Frames the next sequences as `xwam render` does (orbit on the scene's core, splats from the point
+  // density); the first sequences are framed so anyway. For a new scene, not for a prediction over it.
+  void reframe();
   void set_color_mode(render::ColorMode mode);
   void set_point_size(float pixels);          // screen-space splats
   void set_point_size_m(float metres);        // world-size splats; 0 returns to pixels

@@ -19,6 +19,7 @@ void CloudView::show_episode(std::shared_ptr<const data::Episode> episode) {
   episode_ = std::move(episode);
   shows_rollout_ = false;
   episode_cloud_.reset();
+  view_->reframe();  // a new scene: framed and sized as `xwam render` does once its cloud is in
   view_->set_sequences(nullptr, nullptr);
   const int generation = ++generation_;
   using Cloud = std::shared_ptr<const render::PointSequence>;
@@ -73,6 +74,45 @@ void CloudView::show_rollout(const geometry::RolloutClouds& clouds) {
   set_sequences(std::make_shared<const render::PointSequence>(bridge::to_point_sequence(*clouds.predicted)),
                 clouds.recorded ? std::make_shared<const render::PointSequence>(bridge::to_point_sequence(*clouds.recorded))
                                 : nullptr);
+}
+
+namespace {
+// What-if in one cloud: A's and B's points of each frame together, each blended half-way towards its
+// own colour (A orange, B violet) so both stay recognisable; errors and source views are kept.
+render::PointSequence what_if_sequence(const render::PointSequence& a, const render::PointSequence& b) {
+  render::PointSequence out = a;
+  const uint8_t tint_a[3] = {255, 150, 40}, tint_b[3] = {190, 90, 255};
+  auto tint = [](std::vector<uint8_t>& rgb, size_t from, const uint8_t* c) {
+    for (size_t i = from; i < rgb.size(); ++i) rgb[i] = static_cast<uint8_t>((rgb[i] + c[i % 3]) / 2);
+  };
+  for (size_t f = 0; f < out.frames.size(); ++f) {
+    render::PointFrame& frame = out.frames[f];
+    tint(frame.rgb, 0, tint_a);
+    if (f >= b.frames.size()) continue;
+    const render::PointFrame& other = b.frames[f];
+    // Optional arrays stay consistent: kept only when both clouds have them.
+    const bool views = !frame.view.empty() && !other.view.empty(), errors = !frame.error.empty() && !other.error.empty();
+    frame.xyz.insert(frame.xyz.end(), other.xyz.begin(), other.xyz.end());
+    const size_t from = frame.rgb.size();
+    frame.rgb.insert(frame.rgb.end(), other.rgb.begin(), other.rgb.end());
+    tint(frame.rgb, from, tint_b);
+    if (views) frame.view.insert(frame.view.end(), other.view.begin(), other.view.end());
+    else frame.view.clear();
+    if (errors) frame.error.insert(frame.error.end(), other.error.begin(), other.error.end());
+    else frame.error.clear();
+  }
+  out.source = "predicted";
+  return out;
+}
+}  // namespace
+
+void CloudView::show_what_if(const geometry::RolloutClouds& a, const geometry::RolloutClouds& b) {
+  if (!a.predicted || !b.predicted) return show_rollout(a);
+  shows_rollout_ = true;
+  ++generation_;
+  auto both = std::make_shared<const render::PointSequence>(
+      what_if_sequence(bridge::to_point_sequence(*a.predicted), bridge::to_point_sequence(*b.predicted)));
+  set_sequences(both, a.recorded ? std::make_shared<const render::PointSequence>(bridge::to_point_sequence(*a.recorded)) : nullptr);
 }
 
 void CloudView::back_to_episode() {

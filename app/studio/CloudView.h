@@ -26,6 +26,8 @@ class CloudView : public QObject {
   void show_episode(std::shared_ptr<const data::Episode> episode);  // fuses the recording on a worker
   void show_path(const pipeline::ActionChunk& chunk);               // over the recording
   void show_rollout(const geometry::RolloutClouds& clouds);
+  // What-if: A's and B's predicted clouds over the recording, A tinted orange, B violet.
+  void show_what_if(const geometry::RolloutClouds& a, const geometry::RolloutClouds& b);
   void back_to_episode();                                            // drops a shown rollout
   bool shows_rollout() const { return shows_rollout_; }
 

@@ -25,6 +25,7 @@
 #include "app/studio/SessionBinding.h"
 #include "app/studio/StudioMenus.h"
 #include "app/studio/WindowSettings.h"
+#include "engine/core/Error.h"
 #include "widgets/ActionPlot.h"
 #include "widgets/CameraGrid.h"
 #include "widgets/FineTuneDialog.h"
@@ -95,10 +96,7 @@ MainWindow::MainWindow(QWidget* parent)
   connect(&runner_, &RolloutRunner::video_step, this, [this](int step, int steps, double) {
     run_panel_->set_progress(step, steps, tr("denoising video and depth: step %1 / %2").arg(step).arg(steps));
   });
-  connect(&runner_, &RolloutRunner::frame_decoded, this, [this](int frame, int frames) {
-    run_panel_->set_progress(frame, frames, tr("decoding frames: %1 / %2").arg(frame).arg(frames));
-    grid_->set_prediction_note(tr("decoding frame %1 / %2…").arg(frame).arg(frames));
-  });
+  connect(&runner_, &RolloutRunner::frames_decoded, this, &MainWindow::on_frames_decoded);
   connect(&runner_, &RolloutRunner::finished, this, &MainWindow::on_finished);
   restore_window_settings(*this);
 }
@@ -127,6 +125,10 @@ void MainWindow::build_docks() {
   dock(this, tr("3D View"), "view3d_dock", view_3d_, Qt::RightDockWidgetArea);
   clouds_ = new CloudView(view_3d_, time_, this);
   connect(clouds_, &CloudView::failed, this, [this](const QString& text) { show_message(text, true); });
+  history_ = new RunHistory;
+  dock(this, tr("Runs"), "runs_dock", history_, Qt::LeftDockWidgetArea);
+  connect(history_, &RunHistory::compare_requested, this, [this](int a, int b) { compare_runs(a, b); });
+  connect(history_, &RunHistory::show_requested, this, &MainWindow::show_run);
   actions_ = new ActionsPanel;
   QDockWidget* actions_dock = dock(this, tr("Actions"), "actions_dock", actions_, Qt::BottomDockWidgetArea);
   connect(actions_, &ActionsPanel::imagine_requested, this, [this] { imagine(); });
@@ -171,6 +173,7 @@ void MainWindow::on_loaded(const LoadedEpisode& loaded) {
   banner_->hide();
   episode_ = loaded.episode;
   episode_index_ = loaded.index;
+  clear_runs();  // runs compare with their own recording
   rollout_.reset();
   report_.reset();
   grid_->set_episode(episode_);
@@ -250,6 +253,12 @@ bool MainWindow::start_run(RunSettings settings) {
   banner_->hide();
   run_panel_->set_running(true);
   run_panel_->set_result_text({});
+  ++run_generation_;
+  partial_next_.reset();
+  what_if_.reset();  // the new run is shown alone; the history keeps the comparison's runs
+  compare_a_ = compare_b_ = -1;
+  grid_->set_compared(nullptr);
+  actions_->plot()->set_compared({}, {});
   show_rollout(nullptr, {});
   grid_->set_prediction_note(tr("waiting for the model…"));
   clouds_->back_to_episode();  // the recording until the new prediction is there
@@ -279,7 +288,16 @@ void MainWindow::on_finished(const RunOutcome& outcome) {
                                          ms_text(t.decode_ms), ms_text(t.total_ms)));
     if (last_settings_.request.mode != pipeline::Mode::ActionConditioned && !actions_->plot()->has_predicted())
       actions_->set_predicted(outcome.chunk);
+    ++run_generation_;  // a partial comparison still on its way is stale now
+    partial_next_.reset();
     show_rollout(outcome.rollout, outcome.comparison);
+    RunRecord record;
+    record.settings = last_settings_;
+    if (record.settings.request.instruction.empty()) record.settings.request.instruction = episode_->instruction;
+    record.rollout = outcome.rollout;
+    record.comparison = outcome.comparison;
+    record.total_ms = outcome.timings.total_ms;
+    add_run(std::move(record));
     if (outcome.rollout && outcome.rollout->num_frames() > 0)
       time_->set_frame(outcome.rollout->frame_indices.back() - episode_->first_frame);
     statusBar()->showMessage(tr("Run finished: %1").arg(outcome.checkpoint_origin), 10000);
@@ -293,6 +311,130 @@ void MainWindow::on_finished(const RunOutcome& outcome) {
     if (!cancelled) emit failed(outcome.error);
   }
   emit run_finished(static_cast<int>(outcome.status));
+}
+
+// Progressive frames: the tiles and timeline ticks show the decoded part at once; metrics rows and the
+// 3D cloud follow when its comparison (on a worker) is done.
+void MainWindow::on_frames_decoded(std::shared_ptr<const geometry::Rollout> partial, int decoded, int frames) {
+  if (run_episode_ != episode_ || !partial) return;
+  run_panel_->set_progress(decoded, frames, tr("decoded frames: %1 / %2").arg(decoded).arg(frames));
+  grid_->set_prediction_note(tr("decoding frame %1 / %2…").arg(decoded + 1).arg(frames));
+  grid_->set_rollout(partial);
+  std::vector<int> predicted;
+  for (int f : partial->frame_indices) predicted.push_back(f - episode_->first_frame);
+  time_->set_predicted_frames(predicted);
+  partial_next_ = std::move(partial);
+  compare_partial();
+}
+
+void MainWindow::compare_partial() {
+  if (partial_busy_ || !partial_next_ || !episode_) return;
+  partial_busy_ = true;
+  auto* watcher = new QFutureWatcher<geometry::Comparison>(this);
+  connect(watcher, &QFutureWatcher<geometry::Comparison>::finished, this,
+          [this, watcher, generation = run_generation_, partial = partial_next_] {
+            const geometry::Comparison c = watcher->result();
+            watcher->deleteLater();
+            partial_busy_ = false;
+            if (generation != run_generation_) return;  // the run finished or another started meanwhile
+            if (c.report) metrics_->set_report(*c.report);
+            if (c.clouds.predicted) clouds_->show_rollout(c.clouds);
+            compare_partial();
+          });
+  watcher->setFuture(QtConcurrent::run([episode = episode_, partial = std::move(partial_next_)] {
+    try {
+      return geometry::compare_rollout(*episode, *partial);
+    } catch (const std::exception&) {
+      return geometry::Comparison{};  // the final comparison reports it
+    }
+  }));
+}
+
+// ---- what-if ----------------------------------------------------------------------------------
+
+void MainWindow::add_run(RunRecord record) {
+  record.label = run_label(static_cast<int>(runs_.size()) + 1, record.settings, record.total_ms);
+  runs_.push_back(record);
+  history_->add(runs_.back());
+}
+
+void MainWindow::clear_runs() {
+  runs_.clear();
+  history_->clear();
+  what_if_.reset();
+  compare_a_ = compare_b_ = -1;
+  grid_->set_compared(nullptr);
+}
+
+void MainWindow::show_run(int index) {
+  if (index < 0 || index >= static_cast<int>(runs_.size())) return;
+  const RunRecord& r = runs_[index];
+  what_if_.reset();
+  compare_a_ = compare_b_ = -1;
+  grid_->set_compared(nullptr);
+  actions_->plot()->set_compared({}, {});
+  show_rollout(r.rollout, r.comparison);
+  actions_->set_predicted(*r.rollout);
+  last_settings_ = r.settings;
+}
+
+bool MainWindow::compare_runs(int a, int b) {
+  const int n = static_cast<int>(runs_.size());
+  if (a < 0 || b < 0 || a >= n || b >= n || a == b) {
+    show_message(tr("Pick two different runs of the history as A and B (there are %1).").arg(n), true);
+    return false;
+  }
+  const RunRecord &ra = runs_[a], &rb = runs_[b];
+  try {
+    geometry::check_same_start(*ra.rollout, *rb.rollout);
+    if (!ra.comparison.report || !rb.comparison.report)
+      throw Error(tr("run %1 has no metrics against the recording").arg(ra.comparison.report ? b + 1 : a + 1).toStdString());
+  } catch (const std::exception& e) {
+    show_message(tr("Runs #%1 and #%2 cannot be compared side by side: %3").arg(a + 1).arg(b + 1).arg(e.what()), true);
+    return false;
+  }
+  show_run(a);
+  what_if_ = std::make_shared<const geometry::WhatIfComparison>(
+      geometry::what_if_from_reports(*ra.comparison.report, *rb.comparison.report));
+  compare_a_ = a;
+  compare_b_ = b;
+  const QString label_a = tr("A #%1").arg(a + 1), label_b = tr("B #%1").arg(b + 1);
+  grid_->set_compared(rb.rollout, label_a, label_b);
+  clouds_->show_what_if(ra.comparison.clouds, rb.comparison.clouds);
+  actions_->plot()->set_compared(rb.rollout->actions, rb.rollout->states);
+  metrics_->set_what_if(*what_if_, tr("A: %1").arg(ra.label), tr("B: %1").arg(rb.label));
+  history_->pick(a, b);
+  banner_->hide();
+  statusBar()->showMessage(tr("Comparing run #%1 (A) with run #%2 (B)").arg(a + 1).arg(b + 1), 10000);
+  return true;
+}
+
+void MainWindow::export_what_if(geometry::WhatIfExportKind kind, const QString& target, int frame) {
+  if (!what_if_ || !episode_) {
+    show_message(tr("Nothing to export yet: compare two runs first (Runs panel, Compare A | B)."), true);
+    emit export_finished(false, message());
+    return;
+  }
+  statusBar()->showMessage(tr("Exporting to %1…").arg(target));
+  auto* watcher = new QFutureWatcher<QString>(this);
+  connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, target] {
+    const QString error = watcher->result();
+    watcher->deleteLater();
+    if (error.isEmpty()) statusBar()->showMessage(tr("Exported %1").arg(target), 10000);
+    else show_message(error, true);
+    emit export_finished(error.isEmpty(), error.isEmpty() ? target : error);
+  });
+  watcher->setFuture(QtConcurrent::run([kind, target, frame, episode = episode_, a = runs_[compare_a_].rollout,
+                                        b = runs_[compare_b_].rollout, w = what_if_, la = compare_a_ + 1,
+                                        lb = compare_b_ + 1]() -> QString {
+    try {
+      geometry::export_what_if({kind, target.toStdString(), frame}, *episode, *a, *b, *w, "A #" + std::to_string(la),
+                               "B #" + std::to_string(lb), {true, ""});  // the save dialog confirmed a replacement
+    } catch (const std::exception& e) {
+      return QString::fromStdString(e.what());
+    }
+    return {};
+  }));
 }
 
 // A rollout (or none) with its comparison across the panels.

@@ -8,8 +8,10 @@
 #include <memory>
 
 #include "app/studio/RolloutRunner.h"
+#include "app/studio/RunHistory.h"
 #include "app/studio/SceneLoader.h"
 #include "engine/geometry/RolloutExports.h"
+#include "engine/geometry/WhatIfComparison.h"
 
 class QLabel;
 
@@ -80,6 +82,21 @@ class MainWindow : public QMainWindow {
   // A rollout (or none) with its comparison across the panels: camera tiles, timeline marks, metrics,
   // the 3D view. Action curves are the caller's (a run shows them as soon as they are final).
   void show_rollout(std::shared_ptr<const geometry::Rollout> rollout, const geometry::Comparison& comparison);
+  // What-if: the run history (every finished rollout of this window/session) and the comparison of two
+  // of its runs, per camera recording | A | B on one timeline, both action chunks, the metrics of each
+  // and A − B. compare_runs: false + banner when the runs do not start alike (or lack metrics).
+  const std::vector<RunRecord>& runs() const { return runs_; }
+  RunHistory* run_history() const { return history_; }
+  bool compare_runs(int a, int b);
+  void show_run(int index);  // one run alone (leaves a comparison)
+  bool comparing() const { return what_if_ != nullptr; }
+  int compared_a() const { return compare_a_; }
+  int compared_b() const { return compare_b_; }
+  std::shared_ptr<const geometry::WhatIfComparison> what_if() const { return what_if_; }
+  void export_what_if(geometry::WhatIfExportKind kind, const QString& target, int frame = 0);  // export_finished
+  // Adds a finished or restored run to the history (sessions restore theirs).
+  void add_run(RunRecord record);
+  void clear_runs();
   // The start frame an Imagine run uses: that of the chunk on screen.
   void set_chunk_start_frame(int frame) { last_settings_.request.start_frame = frame; }
 
@@ -101,6 +118,8 @@ class MainWindow : public QMainWindow {
   void on_listed(const SceneListing& listing);
   void on_loaded(const LoadedEpisode& loaded);
   void on_finished(const RunOutcome& outcome);
+  void on_frames_decoded(std::shared_ptr<const geometry::Rollout> partial, int decoded, int frames);
+  void compare_partial();
   bool start_run(RunSettings settings);
 
   SceneLoader loader_;
@@ -128,6 +147,15 @@ class MainWindow : public QMainWindow {
   CloudView* clouds_ = nullptr;
   widgets::FineTuneDialog* fine_tune_ = nullptr;
   SessionBinding* sessions_;
+  RunHistory* history_ = nullptr;
+  std::vector<RunRecord> runs_;
+  std::shared_ptr<const geometry::WhatIfComparison> what_if_;
+  int compare_a_ = -1, compare_b_ = -1;
+  // Progressive frames: the latest decoded part of the running rollout compared on a worker (one at a
+  // time; a newer part waits in `partial_next_`), for the metrics rows and the 3D cloud.
+  std::shared_ptr<const geometry::Rollout> partial_next_;
+  bool partial_busy_ = false;
+  int run_generation_ = 0;
 };
 
 }  // namespace xwam::studio

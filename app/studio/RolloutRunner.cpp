@@ -94,14 +94,44 @@ bool RolloutRunner::start(std::shared_ptr<const data::Episode> episode, const Ru
       events.on_stage = [&](const std::string& name) {
         post([this, name = QString::fromStdString(name)] { emit stage(name); });
       };
-      events.on_action_ready = [&](const pipeline::ActionChunk& chunk) {
-        post([this, chunk] { emit action_ready(chunk); });
-      };
       events.on_video_step = [&](int step, int steps, double ms) {
         post([this, step, steps, ms] { emit video_step(step, steps, ms); });
       };
-      events.on_frame_decoded = [&](int frame, int frames) {
-        post([this, frame, frames] { emit frame_decoded(frame, frames); });
+      // The rollout so far, grown by each decoded latent frame; the GUI gets an immutable snapshot.
+      geometry::Rollout partial;
+      partial.scene = settings.scene;
+      partial.episode = settings.episode;
+      partial.episode_name = episode->name;
+      partial.mode = pipeline::mode_name(settings.request.mode);
+      partial.start_frame = settings.request.start_frame;
+      pipeline::ActionChunk chunk;
+      events.on_action_ready = [&](const pipeline::ActionChunk& ready) {
+        chunk = ready;
+        post([this, ready] { emit action_ready(ready); });
+      };
+      events.on_frames_decoded = [&](const pipeline::DecodedFrames& f) {
+        if (partial.views.empty())
+          for (const auto& v : f.views) {
+            geometry::RolloutView view;
+            view.camera = v.camera;
+            view.width = v.width;
+            view.height = v.height;
+            partial.views.push_back(std::move(view));
+          }
+        for (size_t v = 0; v < f.views.size() && v < partial.views.size(); ++v) {
+          partial.views[v].rgb.insert(partial.views[v].rgb.end(), f.views[v].rgb.begin(), f.views[v].rgb.end());
+          partial.views[v].depth.insert(partial.views[v].depth.end(), f.views[v].depth.begin(), f.views[v].depth.end());
+        }
+        const int decoded = f.first + f.count;
+        partial.frame_indices.insert(partial.frame_indices.end(), f.frame_indices.begin(), f.frame_indices.end());
+        // The chunk's states and actions are final before decoding starts (none when it was not handed out).
+        const size_t state_dim = chunk.state_frames.empty() ? 0 : chunk.states.size() / chunk.state_frames.size();
+        if (state_dim && chunk.state_frames.size() >= static_cast<size_t>(decoded))
+          partial.states.assign(chunk.states.begin(), chunk.states.begin() + static_cast<long>(decoded * state_dim));
+        partial.action_frame_indices = chunk.action_frames;
+        partial.actions = chunk.actions;
+        auto snapshot = std::make_shared<const geometry::Rollout>(partial);
+        post([this, snapshot, decoded, frames = f.frames] { emit frames_decoded(snapshot, decoded, frames); });
       };
       pipeline::RolloutResult result = engine.run(*episode, settings.request, events, cancel.get());
       result.rollout.scene = settings.scene;

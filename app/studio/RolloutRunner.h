@@ -6,6 +6,7 @@
 //
 //   RolloutRunner runner;
 //   connect(&runner, &RolloutRunner::action_ready, plot, ...);   // arrives before the video
+//   connect(&runner, &RolloutRunner::frames_decoded, grid, ...); // then frame by decoded frame
 //   runner.start(episode, settings);                               // returns at once
 //   runner.cancel();                                               // finished() reports Cancelled
 #pragma once
@@ -68,7 +69,9 @@ class RolloutRunner : public QObject {
   void stage(const QString& name);
   void action_ready(const xwam::pipeline::ActionChunk& chunk);
   void video_step(int step, int steps, double elapsed_ms);
-  void frame_decoded(int frame, int frames);
+  // Each decoded latent frame, as soon as every view has it: the rollout so far (its first `decoded`
+  // of `frames` predicted frames; actions and states complete).
+  void frames_decoded(std::shared_ptr<const xwam::geometry::Rollout> partial, int decoded, int frames);
   void finished(const xwam::studio::RunOutcome& outcome);
 
  private:

@@ -1,9 +1,11 @@
 #include "app/studio/StudioMenus.h"
 
+#include <QActionGroup>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <algorithm>
 
 #include "app/studio/MainWindow.h"
 #include "widgets/CameraGrid.h"
@@ -51,6 +53,20 @@ void build_menus(MainWindow& w) {
       if (!target.isEmpty()) w.export_rollout(kind, target);
     });
   file->addSeparator();
+  // What-if: the comparison of two runs (Runs panel), as `xwam compare --rollout A --rollout B` writes it.
+  QMenu* what_if = file->addMenu(QObject::tr("Export &Comparison (A | B)"));
+  what_if->addAction(QObject::tr("Video recording | A | B (mp4)…"), &w, [&w] {
+    const QString target = QFileDialog::getSaveFileName(&w, QObject::tr("Export"), "what-if.mp4");
+    if (!target.isEmpty()) w.export_what_if(geometry::WhatIfExportKind::Video, target);
+  });
+  what_if->addAction(QObject::tr("Current Frame recording | A | B (PNG)…"), &w, [&w] {
+    const QString target = QFileDialog::getSaveFileName(&w, QObject::tr("Export"), "what-if.png");
+    if (!target.isEmpty()) w.export_what_if(geometry::WhatIfExportKind::Frame, target, std::max(0, w.camera_grid()->predicted_index()));
+  });
+  what_if->addAction(QObject::tr("Metrics A, B, A − B (JSON)…"), &w, [&w] {
+    const QString target = QFileDialog::getSaveFileName(&w, QObject::tr("Export"), "what-if.json");
+    if (!target.isEmpty()) w.export_what_if(geometry::WhatIfExportKind::MetricsJson, target);
+  });
   file->addAction(QObject::tr("&Quit"), QKeySequence::Quit, &w, &QWidget::close);
 
   QMenu* run_menu = bar->addMenu(QObject::tr("&Run"));
@@ -74,6 +90,27 @@ void build_menus(MainWindow& w) {
   QAction* errors = view->addAction(QObject::tr("Depth Error Heatmaps"));
   errors->setCheckable(true);
   QObject::connect(errors, &QAction::toggled, w.camera_grid(), &widgets::CameraGrid::set_show_depth_errors);
+  // The 3D view's colouring one click away: the predicted cloud's error to the recorded one above all.
+  QMenu* colours = view->addMenu(QObject::tr("3D &Colour"));
+  auto* colour_group = new QActionGroup(colours);
+  const std::pair<render::ColorMode, QString> modes[] = {{render::ColorMode::Rgb, QObject::tr("RGB")},
+                                                         {render::ColorMode::Error, QObject::tr("Error to the Recording")},
+                                                         {render::ColorMode::Depth, QObject::tr("Depth")},
+                                                         {render::ColorMode::Height, QObject::tr("Height")},
+                                                         {render::ColorMode::View, QObject::tr("Source Camera")}};
+  int shortcut = 1;
+  for (const auto& [mode, label] : modes) {
+    QAction* a = colours->addAction(label, &w, [&w, mode = mode] { w.view_3d()->set_color_mode(mode); });
+    a->setCheckable(true);
+    a->setChecked(mode == render::ColorMode::Rgb);
+    a->setShortcut(QKeySequence(Qt::ALT | static_cast<Qt::Key>(Qt::Key_0 + shortcut++)));
+    colour_group->addAction(a);
+  }
+  QAction* side = view->addAction(QObject::tr("3D Side by Side (predicted | recorded)"));
+  side->setCheckable(true);
+  QObject::connect(side, &QAction::toggled, &w, [&w](bool on) {
+    w.view_3d()->set_layout(on ? render::Layout::SideBySide : render::Layout::Overlay);
+  });
   QAction* overlay = view->addAction(QObject::tr("3D Overlay (stats, colours, point size)"));
   overlay->setCheckable(true);
   QObject::connect(overlay, &QAction::toggled, w.view_3d(), &widgets::VulkanViewport::set_show_overlay);

@@ -1,6 +1,6 @@
 // xwam-studio: the X-WAM Studio desktop app.
 //   xwam-studio [--scene FILE.h5[:EPISODE]] [--session-file FILE.json] [--checkpoint CKPT] [--wan-dir DIR]
-//               [--instruction TEXT] [--run] [--screenshot PNG] [--quit-after-run]
+//               [--instruction TEXT] [--run] [--what-if TEXT] [--screenshot PNG] [--quit-after-run]
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -27,7 +27,9 @@ int main(int argc, char** argv) {
   QCommandLineOption screenshot(QStringList{"screenshot"},
                                 "Save a screenshot once the scene is shown (after the run with --run), then quit.", "PNG");
   QCommandLineOption quit_after_run(QStringList{"quit-after-run"}, "Quit when the run ends (exit code 0 when it succeeded).");
-  parser.addOptions({scene, session, checkpoint, wan_dir, instruction, run, screenshot, quit_after_run});
+  QCommandLineOption what_if(QStringList{"what-if"},
+                             "With --run: run again with this instruction, then compare the two runs (A | B).", "TEXT");
+  parser.addOptions({scene, session, checkpoint, wan_dir, instruction, run, what_if, screenshot, quit_after_run});
   parser.process(app);
 
   xwam::studio::MainWindow window;
@@ -56,9 +58,23 @@ int main(int argc, char** argv) {
       finish(0);
     }
   });
-  if (will_run && (parser.isSet(screenshot) || parser.isSet(quit_after_run)))
+  // --what-if: the second run when the first is done, then the two side by side (what-if, A | B).
+  const bool second_run = will_run && parser.isSet(what_if);
+  if (second_run)
     QObject::connect(&window, &xwam::studio::MainWindow::run_finished, &window, [&](int status) {
-      finish(status == static_cast<int>(xwam::studio::RunOutcome::Status::Done) ? 0 : 1);
+      if (status != static_cast<int>(xwam::studio::RunOutcome::Status::Done) || window.runs().size() != 1) return;
+      window.set_instruction(parser.value(what_if));
+      if (!window.run() && (parser.isSet(screenshot) || parser.isSet(quit_after_run))) finish(1);
+    });
+  if (will_run && (parser.isSet(screenshot) || parser.isSet(quit_after_run)))
+    QObject::connect(&window, &xwam::studio::MainWindow::run_finished, &window, [&, second_run](int status) {
+      const bool done = status == static_cast<int>(xwam::studio::RunOutcome::Status::Done);
+      if (done && second_run) {
+        if (window.runs().size() < 2) return;  // the second run is on its way
+        finish(window.compare_runs(0, 1) ? 0 : 1);
+        return;
+      }
+      finish(done ? 0 : 1);
     });
   // A scene that cannot be opened still gives a screenshot of the window with its message.
   if (parser.isSet(screenshot) || parser.isSet(quit_after_run))

@@ -191,6 +191,53 @@ void write_comparison_video(const std::string& path, const data::Episode& episod
   writer.finish();
 }
 
+RgbImage what_if_frame(const data::Episode& episode, const Rollout& a, const Rollout& b, int k, const std::string& label_a,
+                       const std::string& label_b) {
+  if (a.views.empty() || b.views.empty())
+    throw Error((a.views.empty() ? a : b).dir, "the rollout has no predicted images (Fast-WAM predicts actions only)");
+  if (k < 0 || k >= a.num_frames() || k >= b.num_frames())
+    throw Error(b.dir, "no predicted frame " + std::to_string(k) + " (the rollouts have " + std::to_string(a.num_frames()) +
+                           " and " + std::to_string(b.num_frames()) + ")");
+  const int s = cell_scale(a, 240), label_h = text_height(kTextScale) + 8;
+  int cell_w = 0, cell_h = 0;
+  for (const auto* r : {&a, &b})
+    for (const auto& v : r->views) cell_w = std::max(cell_w, v.width * s), cell_h = std::max(cell_h, v.height * s);
+  const int V = static_cast<int>(a.views.size()), row_h = label_h + cell_h + kGap;
+  RgbImage out = blank((3 * (cell_w + kGap) + 1) & ~1, (V * row_h + 1) & ~1);
+  for (int v = 0; v < V; ++v) {
+    const RolloutView& va = a.views[v];
+    const int vb = [&] {
+      for (size_t i = 0; i < b.views.size(); ++i)
+        if (b.views[i].camera == va.camera) return static_cast<int>(i);
+      return -1;
+    }();
+    const int y = v * row_h;
+    draw_text(out, 4, y + 4, va.camera + " recorded f" + std::to_string(recorded_frame(episode, a, k)), kLabel, kTextScale);
+    draw_text(out, cell_w + kGap + 4, y + 4, va.camera + " " + label_a, kLabel, kTextScale);
+    draw_text(out, 2 * (cell_w + kGap) + 4, y + 4, va.camera + " " + label_b, kLabel, kTextScale);
+    paste(out, 0, y + label_h, view_images(episode, a, v, k).recorded, s);
+    paste(out, cell_w + kGap, y + label_h, va.rgb_frame(k), va.width, va.height, s);
+    if (vb >= 0) {
+      const RolloutView& view_b = b.views[vb];
+      paste(out, 2 * (cell_w + kGap), y + label_h, view_b.rgb_frame(k), view_b.width, view_b.height, s);
+    }
+  }
+  return out;
+}
+
+void write_what_if_video(const std::string& path, const data::Episode& episode, const Rollout& a, const Rollout& b,
+                         const std::string& label_a, const std::string& label_b) {
+  if (a.views.empty() || b.views.empty()) throw Error(path, "a rollout has no predicted video (Fast-WAM predicts actions only)");
+  const RgbImage first = what_if_frame(episode, a, b, 0, label_a, label_b);
+  data::VideoOptions options;
+  options.fps = real_time_fps(episode, a);
+  data::VideoWriter writer(path, first.width, first.height, options);
+  writer.add(first.pixels.data());
+  for (int k = 1; k < std::min(a.num_frames(), b.num_frames()); ++k)
+    writer.add(what_if_frame(episode, a, b, k, label_a, label_b).pixels.data());
+  writer.finish();
+}
+
 RgbImage contact_sheet(const data::Episode& episode, const Rollout& rollout) {
   if (rollout.views.empty()) throw Error(rollout.dir, "the rollout has no predicted images (Fast-WAM predicts actions only)");
   const int K = rollout.num_frames(), V = static_cast<int>(rollout.views.size());

@@ -42,6 +42,14 @@ double real_time_fps(const data::Episode& episode, const Rollout& rollout);
 // Every predicted frame's comparison_frame as an mp4 (H.264). Throws xwam::Error naming the path.
 void write_comparison_video(const std::string& path, const data::Episode& episode, const Rollout& rollout, double fps);
 
+// What-if, predicted frame k of two rollouts from the same start (WhatIfComparison.h): one row per view,
+// columns recorded RGB | A | B, labelled with `label_a` / `label_b`; even width and height.
+RgbImage what_if_frame(const data::Episode& episode, const Rollout& a, const Rollout& b, int k,
+                       const std::string& label_a = "A", const std::string& label_b = "B");
+// Every predicted frame's what_if_frame as an mp4 (H.264), in real time. Throws xwam::Error naming the path.
+void write_what_if_video(const std::string& path, const data::Episode& episode, const Rollout& a, const Rollout& b,
+                         const std::string& label_a = "A", const std::string& label_b = "B");
+
 // All predicted frames at a glance: a column per frame; per view the rows recorded, predicted,
 // predicted depth and depth error, labelled.
 RgbImage contact_sheet(const data::Episode& episode, const Rollout& rollout);

@@ -91,4 +91,34 @@ std::string export_rollout(ExportKind kind, const std::string& target, const dat
   return "";
 }
 
+void export_what_if(const WhatIfExport& what, const data::Episode& episode, const Rollout& a, const Rollout& b,
+                    const WhatIfComparison& comparison, const std::string& label_a, const std::string& label_b,
+                    const OutputOptions& options) {
+  const std::string& target = what.target;
+  switch (what.kind) {
+    case WhatIfExportKind::MetricsJson: {
+      const std::string text = what_if_json(comparison) + "\n";
+      write_file(target, options, [&](const std::string& temp) {
+        std::ofstream out(temp);
+        out << text;
+        if (!out.flush()) throw Error(target, "cannot write (disk full?)");
+      });
+      return;
+    }
+    case WhatIfExportKind::Frame: {
+      const RgbImage frame = what_if_frame(episode, a, b, what.frame, label_a, label_b);
+      write_file(target, options, [&](const std::string& temp) { write_png(temp, frame.pixels.data(), frame.width, frame.height); });
+      return;
+    }
+    case WhatIfExportKind::Video: {
+      std::error_code ec;
+      if (fs::is_directory(target, ec)) throw Error(target, "is a folder; give a file name");
+      if (fs::exists(target, ec) && !options.force)
+        throw Error(target, "exists; choose another file name, or pass --force to replace it");
+      write_what_if_video(target, episode, a, b, label_a, label_b);  // VideoWriter renames into place itself
+      return;
+    }
+  }
+}
+
 }  // namespace xwam::geometry

@@ -14,6 +14,7 @@
 #include "engine/data/Episode.h"
 #include "engine/geometry/Evaluation.h"
 #include "engine/geometry/Rollout.h"
+#include "engine/geometry/WhatIfComparison.h"
 
 namespace xwam::geometry {
 
@@ -28,5 +29,18 @@ bool writes_folder(ExportKind kind);
 // naming the target.
 std::string export_rollout(ExportKind kind, const std::string& target, const data::Episode& episode, const Rollout& rollout,
                            const EvaluationReport* report, const OutputOptions& options);
+
+// What-if exports of two rollouts A and B from the same start (the studio's comparison view, `xwam
+// compare --rollout A --rollout B`): the metrics JSON (what_if_json), the mp4 with the columns
+// recorded | A | B, or one such frame (`frame`) as a PNG. Single files, as above.
+enum class WhatIfExportKind { MetricsJson, Video, Frame };
+struct WhatIfExport {
+  WhatIfExportKind kind = WhatIfExportKind::MetricsJson;
+  std::string target;
+  int frame = 0;  // Frame: the predicted frame (0-based)
+};
+void export_what_if(const WhatIfExport& what, const data::Episode& episode, const Rollout& a, const Rollout& b,
+                    const WhatIfComparison& comparison, const std::string& label_a, const std::string& label_b,
+                    const OutputOptions& options);
 
 }  // namespace xwam::geometry

@@ -157,24 +157,32 @@ VaeEncoding VideoVaeImpl::encode_distribution(const torch::Tensor& x) {
   return out;
 }
 
-torch::Tensor VideoVaeImpl::decode(const torch::Tensor& z_in) {
+torch::Tensor VideoVaeImpl::decode(const torch::Tensor& z) {
+  VaeDecoding stream(*this, z);
+  std::vector<torch::Tensor> frames;
+  while (!stream.done()) frames.push_back(stream.next());
+  return torch::cat(frames, 2);
+}
+
+VaeDecoding::VaeDecoding(VideoVaeImpl& vae, const torch::Tensor& z_in) : vae_(vae) {
+  const VaeConfig& config = vae.config;
   if (z_in.dim() != 5 || z_in.size(1) != config.z_dim || z_in.size(2) < 1)
     throw Error("VideoVae::decode: latents of shape " + shape_string(z_in) + "; expected [B, " +
                 std::to_string(config.z_dim) + ", 1 + k, h, w]");
   auto z = z_in;
-  if (latent_mean_.defined())
-    z = z * latent_std_.to(z.device(), z.scalar_type()) + latent_mean_.to(z.device(), z.scalar_type());
+  if (vae.latent_mean_.defined())
+    z = z * vae.latent_std_.to(z.device(), z.scalar_type()) + vae.latent_mean_.to(z.device(), z.scalar_type());
+  x_ = vae.conv2->forward(z);
+}
 
-  // One latent frame at a time; the first one makes one video frame, each later one tc frames.
-  auto x = conv2->forward(z);
-  FeatureCache cache;
-  std::vector<torch::Tensor> frames;
-  for (int64_t i = 0; i < x.size(2); ++i) {
-    cache.start_chunk();
-    frames.push_back(decoder->forward(x.slice(2, i, i + 1), cache, /*first_chunk=*/i == 0));
-  }
-  auto video = vae::unpatchify(torch::cat(frames, 2), config.patch);
-  return video.clamp(-1.0, 1.0);
+// One latent frame; the first one makes one video frame, each later one tc frames. Unpatchify and the
+// clamp work frame by frame, so the pieces concatenate to the whole sequence's values.
+torch::Tensor VaeDecoding::next() {
+  if (done()) throw Error("VaeDecoding::next: all " + std::to_string(latent_frames()) + " latent frames are decoded");
+  cache_.start_chunk();
+  const int64_t i = next_++;
+  auto frames = vae_.decoder->forward(x_.slice(2, i, i + 1), cache_, /*first_chunk=*/i == 0);
+  return vae::unpatchify(frames, vae_.config.patch).clamp(-1.0, 1.0);
 }
 
 // ---- depth ↔ pseudo-RGB --------------------------------------------------------------------------

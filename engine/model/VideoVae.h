@@ -6,6 +6,8 @@
 //   VideoVae vae(config.vae);
 //   auto z = vae->encode(rgb);    // [B, 3, 1+4k, H, W] in [−1, 1] → [B, z_dim, 1+k, H/16, W/16]
 //   auto x = vae->decode(z);      // back to [B, 3, 1+4k, H, W], clamped to [−1, 1]
+//   VaeDecoding stream(*vae, z);  // or frame by frame: the same values, each as soon as it is ready
+//   while (!stream.done()) show(stream.next());
 #pragma once
 #include <torch/torch.h>
 
@@ -38,9 +40,31 @@ struct VideoVaeImpl : torch::nn::Module {
   vae::Decoder3d decoder{nullptr};
 
  private:
+  friend class VaeDecoding;
   torch::Tensor latent_mean_, latent_std_;  // [1, z_dim, 1, 1, 1]; constants, not in the state dict
 };
 TORCH_MODULE(VideoVae);
+
+// One latent sequence decoded latent frame by latent frame through its own feature cache, so several
+// sequences (views, RGB and depth) can advance side by side. The frames are bit-identical to decode()'s
+// (which is this, concatenated). Holds a reference to the VAE: it must outlive the decoding.
+class VaeDecoding {
+ public:
+  // z as for decode(); throws xwam::Error naming the shape otherwise.
+  VaeDecoding(VideoVaeImpl& vae, const torch::Tensor& z);
+  int64_t latent_frames() const { return x_.size(2); }
+  int64_t decoded() const { return next_; }
+  bool done() const { return next_ >= latent_frames(); }
+  // The video frames of the next latent frame: [B, 3, 1, H, W] for the first, [B, 3, tc, H, W] after,
+  // clamped to [−1, 1].
+  torch::Tensor next();
+
+ private:
+  VideoVaeImpl& vae_;
+  torch::Tensor x_;  // the decoder's input (conv2 of the de-normalized latents)
+  vae::FeatureCache cache_;
+  int64_t next_ = 0;
+};
 
 // Metric depth [.., H, W] (0 = invalid) ↔ the VAE's 3-channel input: inverse depth mapped linearly
 // from [1/far, 1/near] to [−1, 1], tiled ×3 on a new channel axis `channel_dim`.

@@ -210,32 +210,64 @@ RolloutResult Predictor::run(const data::Episode& ep, const RolloutRequest& r, c
   ro.actions = result.chunk.actions;
   ro.states = result.chunk.states;
 
-  // Decode the future frames of every view: RGB, and depth from the depth branch's clean latents.
+  // Decode the future frames of every view: RGB, and depth from the depth branch's clean latents. All
+  // views advance together, latent frame by latent frame, each through its own decoder cache, so the
+  // frames of a latent frame are handed out as soon as every view has them.
   if (plan.future_video && !policy_call) {
     if (events.on_stage) events.on_stage("decode");
     const auto t_decode = Clock::now();
     const int V = c.views, Hp = c.image_height(), Wp = c.image_width();
+    std::vector<model::VaeDecoding> rgb_streams, depth_streams;
     for (int v = 0; v < V; ++v) {
-      throw_if_cancelled(cancel);
       geometry::RolloutView view;
       view.camera = cams[v];
       view.width = Wp;
       view.height = Hp;
-      const torch::Tensor latents = torch::cat({cond.video.select(1, v), d.clean.video.select(1, v)}, 2);
-      const torch::Tensor rgb = nets_.vae->decode(latents)[0].slice(1, 1);  // [3, H, Hp, Wp]
-      require_finite_output(rgb, "RGB frames");
-      view.rgb.resize(static_cast<size_t>(H) * Hp * Wp * 3);
-      const torch::Tensor bytes = ((rgb.clamp(-1, 1) + 1) * 127.5).round().to(torch::kUInt8).permute({1, 2, 3, 0}).contiguous().cpu();
-      std::memcpy(view.rgb.data(), bytes.data_ptr<uint8_t>(), view.rgb.size());
-      if (d.depth.defined()) {
-        const torch::Tensor pseudo = nets_.vae->decode(d.depth.select(1, v))[0].slice(1, 1);
-        const torch::Tensor depth = model::pseudo_rgb_to_depth(pseudo, 0, c.depth_near_m, c.depth_far_m).contiguous().cpu();
-        require_finite_output(depth, "depth");
-        view.depth.assign(depth.data_ptr<float>(), depth.data_ptr<float>() + depth.numel());
-      }
       ro.views.push_back(std::move(view));
-      if (events.on_frame_decoded) events.on_frame_decoded(v + 1, V);
+      rgb_streams.emplace_back(*nets_.vae, torch::cat({cond.video.select(1, v), d.clean.video.select(1, v)}, 2));
+      if (d.depth.defined()) depth_streams.emplace_back(*nets_.vae, d.depth.select(1, v));
     }
+    const int latent_frames = static_cast<int>(rgb_streams.front().latent_frames());
+    int done = 0;  // future frames decoded so far
+    for (int j = 0; j < latent_frames; ++j) {
+      DecodedFrames step;
+      step.latent_frame = j;
+      step.latent_frames = latent_frames - 1;
+      step.first = done;
+      step.frames = H;
+      for (int v = 0; v < V; ++v) {
+        throw_if_cancelled(cancel);
+        // The first video frame is the observation's own (the conditioning latent frame): not a prediction.
+        const int observed = j == 0 ? 1 : 0;
+        const torch::Tensor rgb = rgb_streams[v].next()[0].slice(1, observed);  // [3, n, Hp, Wp]
+        require_finite_output(rgb, "RGB frames");
+        const int n = static_cast<int>(rgb.size(1));
+        if (done + n > H)
+          throw Error(origin_, "episode " + ep.name, "the VAE decoded more than the " + std::to_string(H) + " future frames");
+        geometry::RolloutView part;
+        part.camera = ro.views[v].camera;
+        part.width = Wp;
+        part.height = Hp;
+        part.rgb.resize(static_cast<size_t>(n) * Hp * Wp * 3);
+        const torch::Tensor bytes = ((rgb.clamp(-1, 1) + 1) * 127.5).round().to(torch::kUInt8).permute({1, 2, 3, 0}).contiguous().cpu();
+        std::memcpy(part.rgb.data(), bytes.data_ptr<uint8_t>(), part.rgb.size());
+        if (!depth_streams.empty()) {
+          const torch::Tensor pseudo = depth_streams[v].next()[0].slice(1, observed);
+          const torch::Tensor depth = model::pseudo_rgb_to_depth(pseudo, 0, c.depth_near_m, c.depth_far_m).contiguous().cpu();
+          require_finite_output(depth, "depth");
+          part.depth.assign(depth.data_ptr<float>(), depth.data_ptr<float>() + depth.numel());
+        }
+        auto& whole = ro.views[v];
+        whole.rgb.insert(whole.rgb.end(), part.rgb.begin(), part.rgb.end());
+        whole.depth.insert(whole.depth.end(), part.depth.begin(), part.depth.end());
+        step.count = n;
+        step.views.push_back(std::move(part));
+      }
+      step.frame_indices.assign(ro.frame_indices.begin() + done, ro.frame_indices.begin() + done + step.count);
+      done += step.count;
+      if (step.count > 0 && events.on_frames_decoded) events.on_frames_decoded(step);
+    }
+    if (done != H) throw Error(origin_, "episode " + ep.name, "the VAE decoded " + std::to_string(done) + " future frames; expected " + std::to_string(H));
     result.timings.decode_ms = ms_since(t_decode);
   }
   result.timings.total_ms = ms_since(t_start);

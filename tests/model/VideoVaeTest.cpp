@@ -132,6 +132,30 @@ TEST(VideoVae, DecoderIsCausal) {
   }
 }
 
+TEST(VideoVae, StreamedDecodingSideBySideIsBitIdentical) {
+  // Two sequences decoded latent frame by latent frame, interleaved (as a rollout decodes its views
+  // and depth together), give exactly decode()'s values, each piece as soon as its latent frame is in.
+  torch::NoGradGuard no_grad;
+  auto vae = make_vae("demo");
+  randomize(vae);
+  torch::manual_seed(4);
+  const auto z1 = torch::randn({1, vae->config.z_dim, 3, 2, 2}) * 0.3, z2 = torch::randn({1, vae->config.z_dim, 3, 2, 2}) * 0.3;
+  VaeDecoding s1(*vae, z1), s2(*vae, z2);
+  EXPECT_EQ(s1.latent_frames(), 3);
+  std::vector<torch::Tensor> p1, p2;
+  while (!s1.done()) {
+    p1.push_back(s1.next());
+    p2.push_back(s2.next());
+  }
+  EXPECT_TRUE(s2.done());
+  ASSERT_EQ(p1.size(), 3u);
+  EXPECT_EQ(p1[0].size(2), 1);
+  EXPECT_EQ(p1[1].size(2), vae->config.temporal_compression());
+  EXPECT_TRUE(torch::equal(torch::cat(p1, 2), vae->decode(z1)));
+  EXPECT_TRUE(torch::equal(torch::cat(p2, 2), vae->decode(z2)));
+  EXPECT_THROW(s1.next(), xwam::Error);
+}
+
 TEST(VideoVae, ChunkedEncodingMatchesShorterVideos) {
   // The feature cache carries exactly the causal state: encoding a prefix of the video gives the
   // same leading latent frames as encoding the whole video.

@@ -168,13 +168,46 @@ TEST(Pipeline, RolloutHandsOutActionsFirstAndRepeatsForASeed) {
     EXPECT_GT(c.latency_ms, 0);
   };
   ev.on_video_step = [&](int step, int steps, double) { order.push_back("video" + std::to_string(step)); };
-  ev.on_frame_decoded = [&](int, int) { order.push_back("decoded"); };
+  std::vector<pipeline::DecodedFrames> decoded;
+  ev.on_frames_decoded = [&](const pipeline::DecodedFrames& f) {
+    order.push_back("decoded");
+    decoded.push_back(f);
+  };
   const auto a = predictor.run(episodes()[0], quick_request(), ev);
   // The action is final after the T_a-th call, while video still has steps to go.
   ASSERT_GE(order.size(), 3u);
   EXPECT_EQ(order[2], "action");
   EXPECT_EQ(order.back(), "decoded");
   EXPECT_LT(a.timings.action_ms, a.timings.video_ms);
+  // Progressive frames: one event per future latent frame, every view, in order; appended they are
+  // the finished rollout's bytes.
+  ASSERT_GE(decoded.size(), 2u);
+  std::vector<std::vector<uint8_t>> rgb(a.rollout.views.size());
+  std::vector<std::vector<float>> depth(a.rollout.views.size());
+  int next = 0;
+  for (size_t i = 0; i < decoded.size(); ++i) {
+    const auto& f = decoded[i];
+    EXPECT_EQ(f.latent_frame, static_cast<int>(i) + 1);
+    EXPECT_EQ(f.latent_frames, static_cast<int>(decoded.size()));
+    EXPECT_EQ(f.first, next);
+    EXPECT_GT(f.count, 0);
+    EXPECT_EQ(f.frames, a.rollout.num_frames());
+    EXPECT_EQ(f.frame_indices, std::vector<int>(a.rollout.frame_indices.begin() + f.first,
+                                                a.rollout.frame_indices.begin() + f.first + f.count));
+    next += f.count;
+    ASSERT_EQ(f.views.size(), a.rollout.views.size());
+    for (size_t v = 0; v < f.views.size(); ++v) {
+      EXPECT_EQ(f.views[v].camera, a.rollout.views[v].camera);
+      EXPECT_EQ(f.views[v].rgb.size(), static_cast<size_t>(f.count) * 32 * 32 * 3);
+      rgb[v].insert(rgb[v].end(), f.views[v].rgb.begin(), f.views[v].rgb.end());
+      depth[v].insert(depth[v].end(), f.views[v].depth.begin(), f.views[v].depth.end());
+    }
+  }
+  EXPECT_EQ(next, a.rollout.num_frames());
+  for (size_t v = 0; v < rgb.size(); ++v) {
+    EXPECT_EQ(rgb[v], a.rollout.views[v].rgb);
+    EXPECT_EQ(depth[v], a.rollout.views[v].depth);
+  }
   const auto b = predictor.run(episodes()[0], quick_request());
   EXPECT_EQ(a.rollout.actions, b.rollout.actions);
   EXPECT_EQ(a.rollout.views[1].rgb, b.rollout.views[1].rgb);

@@ -22,6 +22,7 @@
 #include <fstream>
 #include <map>
 
+#include "engine/core/Error.h"
 #include "engine/geometry/ComparisonImages.h"
 #include "engine/geometry/RolloutExports.h"
 #include "app/session/Session.h"
@@ -236,7 +237,7 @@ TEST(MainWindowRun, ActionsFirstThenVideoWhileTheEventLoopTicksThenScrubAndMetri
     plot_filled_at_action = window.action_plot()->has_predicted();
     frames_3d_at_action = window.view_3d()->frame_count();  // the predicted end-effector path is in
   });
-  QObject::connect(window.runner(), &studio::RolloutRunner::frame_decoded, &window, [&] { events << "frame"; });
+  QObject::connect(window.runner(), &studio::RolloutRunner::frames_decoded, &window, [&] { events << "frame"; });
   QObject::connect(window.runner(), &studio::RolloutRunner::finished, &window, [&] { events << "finished"; });
 
   // The GUI thread keeps servicing its event loop during the run: a 10 ms timer keeps firing.
@@ -444,6 +445,195 @@ TEST(MainWindowRun, SessionSavesAndReopensWithItsRolloutAndExportsWork) {
   ASSERT_TRUE(reopened.rollout());
   EXPECT_GT(reopened.metrics_table()->frame_rows(), 0);
   EXPECT_TRUE(reopened.action_plot()->has_predicted());
+}
+
+// ---- progressive frames and what-if -----------------------------------------------------------
+
+TEST(MainWindowRun, FramesArriveOneDecodedFrameAtATimeBeforeTheRunFinishes) {
+  studio::MainWindow window;
+  open_tiny(window, 2);
+  // At each decoded latent frame: what the tiles and the timeline show, and whether the run is over.
+  struct Seen {
+    int decoded, frames, grid_frames, ticks, predicted_index;
+    bool finished;
+  };
+  std::vector<Seen> seen;
+  bool finished = false;
+  QObject::connect(window.runner(), &studio::RolloutRunner::frames_decoded, &window,
+                   [&](std::shared_ptr<const geometry::Rollout> partial, int decoded, int frames) {
+                     EXPECT_EQ(partial->num_frames(), decoded);
+                     EXPECT_NO_THROW(partial->validate());
+                     // The window's own slot ran first (it was connected first): the tiles show the part.
+                     const auto shown = window.camera_grid()->rollout();
+                     window.time()->set_frame(partial->frame_indices.back() - window.episode()->first_frame);
+                     seen.push_back({decoded, frames, shown ? shown->num_frames() : -1,
+                                     static_cast<int>(window.time()->predicted_frames().size()),
+                                     window.camera_grid()->predicted_index(), finished});
+                   });
+  QObject::connect(window.runner(), &studio::RolloutRunner::finished, &window, [&] { finished = true; });
+  ASSERT_TRUE(window.run());
+  ASSERT_EQ(wait_run(window), static_cast<int>(Status::Done)) << window.message().toStdString();
+  const int K = window.rollout()->num_frames();
+  // Tiny model: 2 future latent frames of 4 video frames each, so two steps of 4 frames.
+  ASSERT_GE(seen.size(), 2u);
+  int last = 0;
+  for (const Seen& s : seen) {
+    EXPECT_FALSE(s.finished);
+    EXPECT_GT(s.decoded, last);  // one decoded latent frame more each time
+    EXPECT_EQ(s.frames, K);
+    EXPECT_EQ(s.grid_frames, s.decoded);  // the camera tiles show the frames decoded so far
+    EXPECT_EQ(s.ticks, s.decoded);        // and the timeline ticks them
+    EXPECT_EQ(s.predicted_index, s.decoded - 1);
+    last = s.decoded;
+  }
+  EXPECT_LT(seen.front().decoded, K);
+  EXPECT_EQ(seen.back().decoded, K);
+  // The frames shown while decoding are the finished rollout's.
+  EXPECT_EQ(window.camera_grid()->rollout()->views[0].rgb, window.rollout()->views[0].rgb);
+  EXPECT_EQ(window.metrics_table()->frame_rows(), K);
+}
+
+namespace {
+// Runs the window with `instruction` and waits for the run to finish.
+void run_with(studio::MainWindow& window, const QString& instruction) {
+  window.set_instruction(instruction);
+  ASSERT_TRUE(window.run()) << window.message().toStdString();
+  ASSERT_EQ(wait_run(window), static_cast<int>(Status::Done)) << window.message().toStdString();
+}
+}  // namespace
+
+TEST(MainWindowRun, TwoRunsWithDifferentInstructionsAreComparedInOneView) {
+  studio::MainWindow window;
+  open_tiny(window, 2);
+  run_with(window, "pick up the red cube");
+  run_with(window, "push the cube to the left");
+  // The history holds both, with their settings; the newest is A, the one before B.
+  ASSERT_EQ(window.runs().size(), 2u);
+  EXPECT_EQ(window.runs()[0].settings.request.instruction, "pick up the red cube");
+  EXPECT_EQ(window.runs()[1].settings.request.instruction, "push the cube to the left");
+  EXPECT_TRUE(window.runs()[1].label.contains("push the cube")) << window.runs()[1].label.toStdString();
+  EXPECT_GT(window.runs()[1].total_ms, 0);
+  EXPECT_EQ(window.run_history()->count(), 2);
+  EXPECT_EQ(window.run_history()->picked_a(), 1);
+  EXPECT_EQ(window.run_history()->picked_b(), 0);
+  EXPECT_FALSE(window.comparing());
+
+  // Compare A | B: the button of the Runs panel.
+  window.run_history()->pick(0, 1);
+  window.run_history()->findChild<QPushButton*>()->click();
+  ASSERT_TRUE(window.comparing()) << window.message().toStdString();
+  EXPECT_EQ(window.compared_a(), 0);
+  EXPECT_EQ(window.compared_b(), 1);
+  const auto& a = *window.runs()[0].rollout;
+  const auto& b = *window.runs()[1].rollout;
+  EXPECT_NE(a.views[0].rgb, b.views[0].rgb);  // two futures
+  // Per camera recording | A | B on one timeline: scrub to the last predicted frame.
+  window.time()->set_frame(a.frame_indices.back() - window.episode()->first_frame);
+  const int k = window.camera_grid()->predicted_index();
+  ASSERT_EQ(k, a.num_frames() - 1);
+  EXPECT_EQ(window.camera_grid()->rollout().get(), window.runs()[0].rollout.get());
+  EXPECT_EQ(window.camera_grid()->compared().get(), window.runs()[1].rollout.get());
+  const QImage shown_a = window.camera_grid()->shown_predicted_rgb(0), shown_b = window.camera_grid()->shown_compared_rgb(0);
+  ASSERT_FALSE(shown_a.isNull());
+  ASSERT_FALSE(shown_b.isNull());
+  EXPECT_NE(shown_a, shown_b);
+  EXPECT_FALSE(window.camera_grid()->shown_rgb(0).isNull());
+  // Both action chunks, and the metrics of each with A − B.
+  EXPECT_TRUE(window.action_plot()->has_predicted());
+  EXPECT_TRUE(window.action_plot()->has_compared());
+  const auto w = window.what_if();
+  ASSERT_TRUE(w);
+  EXPECT_DOUBLE_EQ(w->a_minus_b.action_mse, w->a.prediction.mean.action_mse - w->b.prediction.mean.action_mse);
+  EXPECT_EQ(window.metrics_table()->item(2, 0)->text(), "A − B");
+  EXPECT_EQ(window.metrics_table()->item(2, 6)->text(), widgets::metric_text(w->a_minus_b.action_mse, 5));
+  EXPECT_EQ(window.metrics_table()->frame_rows(), a.num_frames());
+  // For a person to look at: XWAM_TEST_SHOTS=DIR saves the window.
+  if (const char* shots = std::getenv("XWAM_TEST_SHOTS")) window.save_screenshot(QString(shots) + "/what-if.png");
+
+  // A run from another start frame cannot stand beside them: the banner says why.
+  window.run_panel()->set_start_frame(3, window.episode()->num_frames);
+  run_with(window, "pick up the red cube");
+  EXPECT_FALSE(window.comparing());  // a new run is shown alone
+  EXPECT_FALSE(window.compare_runs(0, 2));
+  EXPECT_TRUE(window.message().contains("start frame")) << window.message().toStdString();
+  EXPECT_FALSE(window.compare_runs(1, 1));
+}
+
+TEST(MainWindowRun, TheComparisonIsSavedAndReopenedWithTheSession) {
+  const fs::path dir = tiny().dir / "what-if-session";
+  fs::create_directories(dir);
+  const QString session = QString::fromStdString((dir / "w.json").string());
+  std::vector<std::vector<uint8_t>> rgb;
+  {
+    studio::MainWindow window;
+    open_tiny(window, 2);
+    run_with(window, "pick up the red cube");
+    run_with(window, "push the cube to the left");
+    run_with(window, "open the drawer");
+    ASSERT_TRUE(window.compare_runs(2, 0)) << window.message().toStdString();
+    ASSERT_TRUE(window.save_session(session)) << window.message().toStdString();
+    for (const auto& run : window.runs()) rgb.push_back(run.rollout->views[0].rgb);
+
+    // Exports of the comparison (File ▸ Export Comparison): the three-column video and frame, metrics.
+    QSignalSpy exported(&window, &studio::MainWindow::export_finished);
+    const QString video = QString::fromStdString((dir / "ab.mp4").string());
+    window.export_what_if(geometry::WhatIfExportKind::Video, video);
+    ASSERT_TRUE(exported.wait(30000));
+    EXPECT_TRUE(exported.last().at(0).toBool()) << exported.last().at(1).toString().toStdString();
+    EXPECT_GT(fs::file_size(video.toStdString()), 100u);
+    const QString png = QString::fromStdString((dir / "ab.png").string());
+    window.export_what_if(geometry::WhatIfExportKind::Frame, png, 1);
+    ASSERT_TRUE(exported.wait(30000));
+    const auto& ep = *window.episode();
+    EXPECT_EQ(QImage(png).width(), geometry::what_if_frame(ep, *window.runs()[2].rollout, *window.runs()[0].rollout, 1).width);
+    const QString json = QString::fromStdString((dir / "ab.json").string());
+    window.export_what_if(geometry::WhatIfExportKind::MetricsJson, json);
+    ASSERT_TRUE(exported.wait(30000));
+    QFile mf(json);
+    ASSERT_TRUE(mf.open(QIODevice::ReadOnly));
+    EXPECT_TRUE(QJsonDocument::fromJson(mf.readAll()).object().contains("a_minus_b"));
+  }
+  // On disk: every run's rollout beside the session, and the pair.
+  const session::Session saved = session::load_session(session.toStdString());
+  ASSERT_EQ(saved.runs.size(), 3u);
+  EXPECT_EQ(saved.compare_a, 2);
+  EXPECT_EQ(saved.compare_b, 0);
+  EXPECT_EQ(saved.runs[1].instruction, "push the cube to the left");
+  for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(fs::exists(fs::path(saved.runs[i].rollout_dir) / "manifest.json")) << i;
+
+  studio::MainWindow reopened;
+  reopened.show();
+  QSignalSpy restored(&reopened, &studio::MainWindow::session_restored);
+  ASSERT_TRUE(reopened.open_session(session)) << reopened.message().toStdString();
+  ASSERT_TRUE(restored.wait(30000)) << reopened.message().toStdString();
+  ASSERT_EQ(reopened.runs().size(), 3u);
+  EXPECT_EQ(reopened.run_history()->count(), 3);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(reopened.runs()[i].rollout->views[0].rgb, rgb[i]) << i;
+  EXPECT_EQ(reopened.runs()[0].settings.request.instruction, "pick up the red cube");
+  EXPECT_TRUE(reopened.runs()[2].label.contains("open the drawer"));
+  ASSERT_TRUE(reopened.comparing()) << reopened.message().toStdString();
+  EXPECT_EQ(reopened.compared_a(), 2);
+  EXPECT_EQ(reopened.compared_b(), 0);
+  EXPECT_EQ(reopened.camera_grid()->compared()->views[0].rgb, rgb[0]);
+  EXPECT_TRUE(reopened.action_plot()->has_compared());
+  EXPECT_EQ(reopened.metrics_table()->item(2, 0)->text(), "A − B");
+
+  // A session whose pair names a run it does not have is refused by name.
+  const fs::path bad = dir / "bad.json";
+  {
+    std::ifstream in(session.toStdString());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const size_t at = text.find("\"a\": 2");
+    ASSERT_NE(at, std::string::npos) << text;
+    text.replace(at, 6, "\"a\": 7");
+    std::ofstream(bad) << text;
+  }
+  try {
+    session::load_session(bad.string());
+    ADD_FAILURE() << "accepted a pair outside the runs";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("compare.a"), std::string::npos) << e.what();
+  }
 }
 
 // The studio and the CLI compare the same way (engine/geometry/Comparison.h): on a scene whose cameras

@@ -1,5 +1,6 @@
 // The studio's widgets alone, headless: action plot (shown dimensions, dragging a point, scale/offset),
-// metrics table (mean, baseline, per-frame rows), camera grid with a rollout beside the recording.
+// metrics table (mean, baseline, per-frame rows), camera grid with a rollout beside the recording, the
+// what-if third column and the per-tile zoom.
 #include <gtest/gtest.h>
 
 #include <QSignalSpy>
@@ -10,6 +11,7 @@
 #include "widgets/ActionPlot.h"
 #include "widgets/CameraGrid.h"
 #include "widgets/EpisodeImages.h"
+#include "widgets/ImageView.h"
 #include "widgets/MetricsTable.h"
 
 using namespace xwam;
@@ -152,4 +154,55 @@ TEST(CameraGrid, ShowsThePredictedFrameAtOrBeforeTheTimelineFrame) {
   EXPECT_EQ(grid.predicted_index(), 1);
   EXPECT_EQ(QColor(grid.shown_predicted_rgb(0).pixel(1, 1)), QColor(200, 200, 200));
   EXPECT_EQ(QColor(grid.shown_rgb(0).pixel(1, 1)), QColor(50, 50, 50));
+}
+
+TEST(CameraGrid, WhatIfShowsRecordedABesideBAndATileZoomsToTheWholePanel) {
+  widgets::CameraGrid grid;
+  grid.resize(900, 500);
+  grid.show();
+  grid.set_episode(make_episode(10));
+  auto make = [](uint8_t value) {
+    auto r = std::make_shared<geometry::Rollout>();
+    r->frame_indices = {4, 6};
+    geometry::RolloutView view;
+    view.camera = "main";
+    view.width = 4;
+    view.height = 2;
+    view.rgb.assign(2 * 4 * 2 * 3, value);
+    r->views.push_back(view);
+    return r;
+  };
+  grid.set_rollout(make(10));
+  grid.set_frame(6);
+  EXPECT_TRUE(grid.shown_compared_rgb(0).isNull());  // one rollout: no B column
+  grid.set_compared(make(200), "A #1", "B #2");
+  EXPECT_EQ(QColor(grid.shown_predicted_rgb(0).pixel(0, 0)), QColor(10, 10, 10));
+  EXPECT_EQ(QColor(grid.shown_compared_rgb(0).pixel(0, 0)), QColor(200, 200, 200));
+  grid.set_compared(nullptr);
+  EXPECT_TRUE(grid.shown_compared_rgb(0).isNull());
+
+  // Zoom: the predicted tile fills the grid (aspect kept), follows the frame, and goes back.
+  grid.zoom(0, 2);
+  ASSERT_TRUE(grid.zoomed());
+  EXPECT_TRUE(grid.zoom_view()->isVisible());
+  EXPECT_EQ(grid.zoom_view()->size(), grid.size());
+  EXPECT_EQ(grid.zoom_view()->image(), grid.shown_predicted_rgb(0));
+  const QRect shown = grid.zoom_view()->image_rect();
+  EXPECT_EQ(shown.width(), 2 * shown.height());  // 4 × 2 kept
+  EXPECT_GE(shown.width(), grid.width() - 1);    // as wide as the panel
+  grid.set_frame(2);                             // before the prediction: nothing to show
+  EXPECT_TRUE(grid.zoom_view()->image().isNull());
+  // Nearest-neighbour: a 4 × 2 image with one bright pixel stays a sharp block when enlarged.
+  QImage dot(4, 2, QImage::Format_RGB32);
+  dot.fill(Qt::black);
+  dot.setPixel(0, 0, qRgb(255, 255, 255));
+  grid.zoom_view()->set_image(dot);
+  const QImage drawn = grid.zoom_view()->grab().toImage();
+  const QRect r = grid.zoom_view()->image_rect();
+  const int cell = r.width() / 4;
+  EXPECT_EQ(QColor(drawn.pixel(r.left() + cell - 2, r.top() + 1)), QColor(255, 255, 255));
+  EXPECT_EQ(QColor(drawn.pixel(r.left() + cell + 2, r.top() + 1)), QColor(0, 0, 0));
+  QTest::mouseDClick(grid.zoom_view(), Qt::LeftButton);
+  EXPECT_FALSE(grid.zoomed());
+  EXPECT_FALSE(grid.zoom_view()->isVisible());
 }

@@ -71,7 +71,10 @@ XWAM_COMMAND(rollout, "Predict actions, states, RGB and depth from an episode fr
   ev.on_video_step = [](int step, int steps, double ms) {
     std::fprintf(stderr, "[rollout] video step %d/%d (%.0f ms)\n", step, steps, ms);
   };
-  ev.on_frame_decoded = [](int view, int views) { std::fprintf(stderr, "[rollout] decoded view %d/%d\n", view, views); };
+  ev.on_frames_decoded = [](const pipeline::DecodedFrames& f) {
+    std::fprintf(stderr, "[rollout] decoded latent frame %d/%d: frames %d-%d of %d (%zu views)\n", f.latent_frame,
+                 f.latent_frames, f.first + 1, f.first + f.count, f.frames, f.views.size());
+  };
 
   pipeline::RolloutResult result;
   try {

@@ -14,6 +14,7 @@
 #include "engine/geometry/SequenceFusion.h"
 #include "render/OffscreenRenderer.h"
 #include "render/RenderError.h"
+#include "render/ViewDefaults.h"
 
 namespace {
 
@@ -123,17 +124,9 @@ XWAM_COMMAND(render, "Render a fused 4D rollout (cloud directory or recorded epi
       settings.scene_camera = scene.find_camera(view);
       if (settings.scene_camera < 0) throw Error("unknown --view '" + view + "' (main, top, side or a camera name)");
     }
-    // Default splats: world-sized so fused neighbours touch (pixels when the clouds have no cameras);
-    // through a recorded camera, one source pixel's size on screen, which refills its own image.
-    if (settings.point_size_px == 0 && settings.point_size_m == 0) {
-      settings.point_size_px = std::max(2.0f, height / 300.0f);
-      if (settings.scene_camera >= 0) {
-        const render::PinholeIntrinsics& k = (recorded ? *recorded : *predicted).cameras[settings.scene_camera];
-        settings.point_size_px = std::max(2.0f, 1.5f * std::min(float(width) / k.width, float(height) / k.height));
-      } else {
-        settings.point_size_m = 1.5f * scene.suggested_point_size_m();
-      }
-    }
+    // Default splats (the studio's 3D view starts from the same ones).
+    if (settings.point_size_px == 0 && settings.point_size_m == 0)
+      render::apply_default_point_size(settings, scene, recorded ? *recorded : *predicted, width, height);
     if (settings.color == render::ColorMode::Error && !scene.has_error())
       throw Error("--color error needs per-point errors (a predicted cloud directory written by `xwam fuse --source ROLLOUT`)");
 

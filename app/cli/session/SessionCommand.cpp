@@ -62,6 +62,14 @@ XWAM_COMMAND(session, "Create a Studio session file, or show one with its rollou
                       {"checkpoint", s.checkpoint}, {"mode", s.mode}, {"steps_action", s.steps_action},
                       {"steps_video", s.steps_video}, {"seed", std::to_string(s.seed)}, {"start_frame", s.start_frame},
                       {"rollout_dir", s.rollout_dir}};
+  // The run history (what-if) and the pair compared, when the studio saved them.
+  if (!s.runs.empty()) {
+    j["runs"] = nlohmann::json::array();
+    for (const auto& r : s.runs)
+      j["runs"].push_back({{"label", r.label}, {"instruction", r.instruction}, {"mode", r.mode},
+                           {"seed", std::to_string(r.seed)}, {"total_ms", r.total_ms}, {"rollout_dir", r.rollout_dir}});
+  }
+  if (s.compare_a >= 0) j["compare"] = {{"a", s.compare_a}, {"b", s.compare_b}};
   if (!s.rollout_dir.empty()) {
     const data::Episode episode = data::read_episode(s.scene, s.episode);
     const session::RestoredRollout restored = session::restore_rollout(s, episode);

@@ -108,11 +108,21 @@ struct ActionChunk {
   double latency_ms = 0;             // since the run started (after encoding the conditions)
 };
 
+// The future frames of one latent frame, every view, the moment the VAE has decoded them. Appended in
+// order they make the rollout's views (the same bytes as the finished rollout's).
+struct DecodedFrames {
+  int latent_frame = 0, latent_frames = 0;  // this is future latent frame `latent_frame` (1-based) of them
+  int first = 0, count = 0;                 // rollout frames [first, first + count) of `frames`
+  int frames = 0;
+  std::vector<int> frame_indices;            // the episode frame of each of these `count` frames
+  std::vector<geometry::RolloutView> views;  // every view: camera, size, rgb and depth of these frames only
+};
+
 struct RolloutEvents {
   std::function<void(const std::string& stage)> on_stage;  // "encode", "denoise", "decode"
   std::function<void(const ActionChunk& chunk)> on_action_ready;
   std::function<void(int step, int steps, double elapsed_ms)> on_video_step;
-  std::function<void(int frame, int frames)> on_frame_decoded;
+  std::function<void(const DecodedFrames& frames)> on_frames_decoded;
 };
 
 struct RolloutTimings {
