@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include "engine/data/EpisodeFile.h"
 #include "engine/geometry/ImageMetrics.h"
 #include "engine/model/VideoVae.h"
@@ -38,6 +40,11 @@ ReconstructionScores evaluate_reconstruction(Predictor& predictor, const std::st
       throw_if_cancelled(cancel);
       const ClipBatch batch = to_batch({data::make_clip(episode, start, spec, predictor.meta().stats)}, config);
       const torch::Device device = predictor.device();
+      if (!batch.depth.defined() && batch.depth_code.defined())
+        for (const std::string& camera : spec.cameras)
+          if (std::find(scores.unmapped_depth_cameras.begin(), scores.unmapped_depth_cameras.end(), camera) ==
+              scores.unmapped_depth_cameras.end())
+            scores.unmapped_depth_cameras.push_back(camera);
       for (int64_t v = 0; v < batch.rgb.size(1); ++v) {
         const torch::Tensor x = batch.rgb.slice(1, v, v + 1).squeeze(1).to(device, torch::kFloat32);
         const auto truth = to_images(x[0]), recon = to_images(vae->decode(vae->encode(x))[0]);

@@ -14,6 +14,9 @@ struct ReconstructionScores {
   double rgb_psnr = 0, rgb_ssim = 0;    // means over every frame of every view (dB; SSIM in [0, 1])
   double depth_absrel = 0, depth_delta1 = 0;  // over views with depth; 0 when none had any
   int clips = 0, images = 0, depth_images = 0;
+  // Cameras whose depth is 8-bit without a metric mapping: AbsRel/δ1 need metres, so these are named
+  // here and left out of the depth scores rather than silently skipped.
+  std::vector<std::string> unmapped_depth_cameras;
 };
 
 // Clips of the model's length (condition + future frames, every view at the model's size) from each

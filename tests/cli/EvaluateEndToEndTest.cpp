@@ -164,3 +164,26 @@ TEST(EvaluateEndToEnd, ReconstructionScoresTheVaeAloneOnEveryFrameOfEveryView) {
   EXPECT_GT(recon.at("depth_delta1").get<double>(), 0.3);
   fs::remove_all(dir);
 }
+// The released datasets' 8-bit depth has no metric mapping: the VAE still reconstructs every view's RGB,
+// and the depth scores name the cameras they leave out instead of silently reporting none.
+TEST(EvaluateEndToEnd, ReconstructionNamesCamerasWhoseDepthHasNoMetricMapping) {
+  const DemoSizes sizes = demo_sizes();
+  const fs::path dir = test_dir();
+  const std::string generated = (dir / "generated.h5").string(), imported = (dir / "imported.h5").string();
+  const int frames = 1 + sizes.predicted_frames * sizes.steps_per_frame + 4;
+  ASSERT_EQ(run_xwam("generate --episodes 1 --seed 9 --frames " + std::to_string(frames) + " --out " + generated).exit_code, 0);
+  ASSERT_EQ(run_xwam("export --format xwam --scene " + generated + " --out " + (dir / "released").string()).exit_code, 0);
+  fs::remove(dir / "released" / "CAMERAS.json");  // as the released datasets ship: no calibration, no mapping
+  ASSERT_EQ(run_xwam("import --format xwam --in " + (dir / "released").string() + " --out " + imported).exit_code, 0);
+
+  const auto r = run_xwam("evaluate --checkpoint " + kDemoCheckpoint + " --scene " + imported +
+                          " --modes '' --starts 0 --closed-loop 0 --reconstruction --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json report = json::parse(r.out);
+  const json& recon = report.at("reconstruction");
+  EXPECT_EQ(recon.at("images"), 3 * (1 + sizes.predicted_frames));
+  EXPECT_EQ(recon.at("depth_images"), 0);
+  EXPECT_EQ(recon.at("depth_unscored_cameras"), json({"main", "side", "wrist0"}));
+  EXPECT_NE(r.err.find("camera 'wrist0': depth encoded, no metric mapping"), std::string::npos) << r.err;
+  fs::remove_all(dir);
+}

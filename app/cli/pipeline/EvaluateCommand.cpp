@@ -88,7 +88,11 @@ XWAM_COMMAND(evaluate, "Score a checkpoint on held-out episodes: prediction metr
       const pipeline::ReconstructionScores r = pipeline::evaluate_reconstruction(predictor, scene, starts, progress, stop);
       report["reconstruction"] = {{"clips", r.clips}, {"images", r.images}, {"rgb_psnr", geometry::metric_json(r.rgb_psnr)},
                                   {"rgb_ssim", r.rgb_ssim}, {"depth_images", r.depth_images},
-                                  {"depth_absrel", r.depth_absrel}, {"depth_delta1", r.depth_delta1}};
+                                  {"depth_absrel", r.depth_absrel}, {"depth_delta1", r.depth_delta1},
+                                  {"depth_unscored_cameras", r.unmapped_depth_cameras}};
+      for (const std::string& camera : r.unmapped_depth_cameras)
+        std::fprintf(stderr, "[evaluate] camera '%s': depth encoded, no metric mapping; not in the depth scores\n",
+                     camera.c_str());
       std::fprintf(stderr, "[evaluate] VAE reconstruction: RGB PSNR %.2f dB, SSIM %.3f; depth AbsRel %.4f over %d clips\n",
                    r.rgb_psnr, r.rgb_ssim, r.depth_absrel, r.clips);
     }
