@@ -16,6 +16,7 @@
 #include "engine/io/TorchCheckpoint.h"
 #include "engine/io/ZipArchive.h"
 #include "engine/model/ModelConfig.h"
+#include "engine/serve/PolicyRequest.h"
 
 namespace xwam::fuzz {
 namespace {
@@ -86,12 +87,25 @@ void manifest(const std::string& bytes, const std::string& dir) {
   }
 }
 
+// A request of the released evaluation protocol arrives over ZeroMQ, not from a file: it is written
+// where `xwam serve --record` would keep it, and the error (which names "request") is re-issued
+// against that file, as the regression contract asks.
+void policy_request(const std::string& bytes, const std::string& dir) {
+  const auto path = put(bytes, fs::path(dir) / "request.pkl");
+  try {
+    serve::decode_request(bytes);
+  } catch (const Error& e) {
+    throw Error(path, e.what());
+  }
+}
+
 }  // namespace
 
 const std::vector<Target>& targets() {
   static const std::vector<Target> all = {
       {"safetensors", safetensors}, {"zip", zip}, {"pickle", pickle}, {"torch_checkpoint", torch_checkpoint},
-      {"ply", ply}, {"png", png}, {"manifest", manifest}, {"hdf5_episode", hdf5_episode}};
+      {"ply", ply}, {"png", png}, {"manifest", manifest}, {"hdf5_episode", hdf5_episode},
+      {"policy_request", policy_request}};
   return all;
 }
 

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(safetensors zip pickle torch_checkpoint ply png manifest hdf5_episode)
+[ ${#targets[@]} -gt 0 ] || targets=(safetensors zip pickle torch_checkpoint ply png manifest hdf5_episode policy_request)
 jobs=${XWAM_FUZZ_JOBS:-1}
 
 generator=()
@@ -32,9 +32,8 @@ run_one() {
   local name=$1 extra=() rc=0
   mkdir -p "build-fuzz/corpus/$name" "build-fuzz/crashes/$name" build-fuzz/logs
   # libhdf5 is not memory-safe on crafted files (docs/fuzzing.md, "libhdf5"): the reader walks each file
-  # in a forked child first (h5::preflight), where libhdf5 may malloc gigabytes for a damaged header;
-  # the malloc limit is raised for that target so the child's mallocs are not taken for ours (the
-  # parent's stay under -rss_limit_mb).
+  # in the xwam-hdf5-probe program first (h5::preflight), where libhdf5 may malloc gigabytes for a
+  # damaged header; the malloc limit is raised for that target (our own process stays under -rss_limit_mb).
   [ "$name" != hdf5_episode ] || extra=(-malloc_limit_mb=16384)
   # New inputs go to the first folder (build-fuzz/corpus), the committed seeds stay as they are.
   # detect_leaks=0: libhdf5 keeps its own caches until exit; leaks are not what we look for here.
