@@ -164,6 +164,7 @@ TEST(EvaluateEndToEnd, ReconstructionScoresTheVaeAloneOnEveryFrameOfEveryView) {
   EXPECT_GT(recon.at("depth_delta1").get<double>(), 0.3);
   fs::remove_all(dir);
 }
+
 // The released datasets' 8-bit depth has no metric mapping: the VAE still reconstructs every view's RGB,
 // and the depth scores name the cameras they leave out instead of silently reporting none.
 TEST(EvaluateEndToEnd, ReconstructionNamesCamerasWhoseDepthHasNoMetricMapping) {
