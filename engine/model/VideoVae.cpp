@@ -124,6 +124,16 @@ VideoVaeImpl::VideoVaeImpl(const VaeConfig& config_, torch::Device device) : con
   conv1 = register_module("conv1", conv1x1(2 * config.z_dim, 2 * config.z_dim, device));
   conv2 = register_module("conv2", conv1x1(config.z_dim, config.z_dim, device));
   decoder = register_module("decoder", vae::Decoder3d(config, device));
+  set_latent_stats(config.latent_mean, config.latent_std);
+}
+
+void VideoVaeImpl::set_latent_stats(std::vector<float> mean, std::vector<float> std) {
+  VaeConfig next = config;
+  next.latent_mean = std::move(mean);
+  next.latent_std = std::move(std);
+  check_config(next);
+  config = std::move(next);
+  latent_mean_ = latent_std_ = torch::Tensor();
   if (!config.latent_mean.empty()) {
     latent_mean_ = torch::tensor(config.latent_mean).view({1, config.z_dim, 1, 1, 1});
     latent_std_ = torch::tensor(config.latent_std).view({1, config.z_dim, 1, 1, 1});

@@ -32,6 +32,9 @@ struct VideoVaeImpl : torch::nn::Module {
   // z: [B, z_dim, 1 + k, h, w] normalized latents → [B, 3, 1 + tc·k, h·s, w·s]. Causal: video frames
   // of latent frame j depend on latent frames ≤ j only.
   torch::Tensor decode(const torch::Tensor& z);
+  // Replaces the per-channel normalization (config.latent_mean/latent_std too); empty vectors remove
+  // it. Throws xwam::Error unless both hold z_dim values and every std is positive.
+  void set_latent_stats(std::vector<float> mean, std::vector<float> std);
 
   VaeConfig config;
   // Submodules registered under Wan2.2's names: encoder.*, conv1.*, conv2.*, decoder.*

@@ -26,7 +26,8 @@ TaskSettings TaskSettings::from_json_text(const std::string& text, const std::st
   if (!j.contains("task")) return s;
   const json& t = j.at("task");
   static const char* known[] = {"kind", "timesteps", "clean_action_probability", "beta_alpha", "shift", "text_dropout",
-                                "loss_weights", "kl_weight", "cameras", "crop_scale", "clip_stride", "holdout_every"};
+                                "loss_weights", "kl_weight", "cameras", "crop_scale", "clip_stride", "holdout_every",
+                                "gradient_checkpointing", "normalize_latents"};
   for (const auto& [key, value] : t.items())
     if (std::find(std::begin(known), std::end(known), key) == std::end(known))
       throw Error(origin, "key task." + key, "unknown task setting");
@@ -51,6 +52,9 @@ TaskSettings TaskSettings::from_json_text(const std::string& text, const std::st
   take(t, "holdout_every", s.holdout_every, origin);
   take(t, "clip_stride", s.clip_stride, origin);
   take(t, "gradient_checkpointing", s.gradient_checkpointing, origin);
+  take(t, "normalize_latents", s.normalize_latents, origin);
+  if (s.normalize_latents && s.kind != TaskKind::XWam)
+    throw Error(origin, "key task.normalize_latents", "applies to X-WAM training (kind xwam) only");
   if (s.clip_stride < 1) throw Error(origin, "key task.clip_stride", "must be at least 1");
   if (t.contains("loss_weights")) {
     const json& w = t.at("loss_weights");

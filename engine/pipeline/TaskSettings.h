@@ -3,7 +3,7 @@
 //    "task": {"kind": "xwam" | "vae", "timesteps": "ans", "clean_action_probability": 0.5, "shift": 5,
 //             "text_dropout": 0.1, "loss_weights": {"video": 1, "state": 1, "action": 1, "depth": 1},
 //             "cameras": ["main", "side", "wrist0"], "crop_scale": 0.95, "clip_stride": 1,
-//             "holdout_every": 10, "gradient_checkpointing": false},
+//             "holdout_every": 10, "gradient_checkpointing": false, "normalize_latents": false},
 //    "train": {TrainConfig keys}}
 #pragma once
 #include <string>
@@ -33,6 +33,9 @@ struct TaskSettings {
   int clip_stride = 1;           // clips start every n-th episode frame
   int holdout_every = 0;         // every n-th episode held out for evaluation (0 = none)
   bool gradient_checkpointing = false;  // recompute DiT blocks in the backward pass (less GPU memory)
+  // Normalize the frozen VAE's latents per channel with statistics taken from the training data when
+  // the model config has none (a VAE trained here); they are stored in the checkpoint's config.
+  bool normalize_latents = false;
 
   // Throws xwam::Error naming the file and key.
   static TaskSettings from_json_text(const std::string& text, const std::string& origin);

@@ -2,6 +2,7 @@
 // JSON lines on stdout (one per logged step, evaluation and checkpoint), a human progress line on
 // stderr; SIGINT/SIGTERM save a checkpoint and stop, so a GUI or a cluster can cancel cleanly.
 // With --write-script it writes the job as a shell or Slurm script instead (engine/jobs, as the studio).
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "engine/data/EpisodeFile.h"
 #include "engine/jobs/JobScript.h"
 #include "engine/pipeline/ClipBatch.h"
+#include "engine/pipeline/LatentStats.h"
 #include "engine/pipeline/TrainTasks.h"
 #include "engine/train/RunFolder.h"
 #include "engine/train/Trainer.h"
@@ -171,6 +173,15 @@ XWAM_COMMAND(train, "Train or fine-tune X-WAM (or its video VAE) on episode file
   std::fprintf(stderr, ", %dx%d, depth %s\n", mc.image_width(), mc.image_height(), depth_on ? "on" : "off");
 
   torch::manual_seed(tc.seed);
+  const bool estimate_stats = settings.normalize_latents && mc.vae.latent_mean.empty();
+  if (estimate_stats && resume) {
+    // The run's statistics were estimated when it started; they are in its checkpoints' config.
+    const std::string last = train::Trainer::latest_checkpoint(out);
+    if (last.empty()) throw Error(out, "--resume: the run has no checkpoint to continue");
+    const model::VaeConfig saved = model::read_checkpoint(last + "/weights").config.vae;
+    settings.model.vae.latent_mean = saved.latent_mean;
+    settings.model.vae.latent_std = saved.latent_std;
+  }
   model::XWamNetworks nets = model::make_networks(mc);
   if (!init.empty() && !resume) {
     const model::CheckpointData ckpt = model::read_checkpoint(init, wan_dir);
@@ -202,6 +213,21 @@ XWAM_COMMAND(train, "Train or fine-tune X-WAM (or its video VAE) on episode file
     eo.rank = 0;
     eo.world_size = 1;
     eval = std::make_unique<data::ClipLoader>(files, spec, data.stats, eo);
+  }
+
+  if (estimate_stats && !resume) {
+    data::ClipLoaderOptions so = lo;
+    so.rank = 0;  // every rank takes the same statistics: 16 batches of 4 clips
+    so.world_size = 1;
+    so.batch_size = 4;
+    data::ClipLoader sample(files, spec, data.stats, so);
+    const pipeline::LatentStats ls = pipeline::estimate_latent_stats(nets.vae, sample, mc, 16, device);
+    nets.vae->set_latent_stats(ls.mean, ls.std);
+    settings.model.vae.latent_mean = ls.mean;
+    settings.model.vae.latent_std = ls.std;
+    const auto [lo_std, hi_std] = std::minmax_element(ls.std.begin(), ls.std.end());
+    std::fprintf(stderr, "[train] latent statistics from %lld clips: std %.3g … %.3g per channel (now normalized)\n",
+                 static_cast<long long>(ls.clips), *lo_std, *hi_std);
   }
 
   std::unique_ptr<train::TrainTask> task;
