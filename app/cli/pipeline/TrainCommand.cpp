@@ -173,7 +173,7 @@ XWAM_COMMAND(train, "Train or fine-tune X-WAM (or its video VAE) on episode file
   std::fprintf(stderr, ", %dx%d, depth %s\n", mc.image_width(), mc.image_height(), depth_on ? "on" : "off");
 
   torch::manual_seed(tc.seed);
-  const bool estimate_stats = settings.normalize_latents && mc.vae.latent_mean.empty();
+  bool estimate_stats = settings.normalize_latents && mc.vae.latent_mean.empty();
   if (estimate_stats && resume) {
     // The run's statistics were estimated when it started; they are in its checkpoints' config.
     const std::string last = train::Trainer::latest_checkpoint(out);
@@ -192,6 +192,15 @@ XWAM_COMMAND(train, "Train or fine-tune X-WAM (or its video VAE) on episode file
     }
     for (const auto& part : pipeline::init_from_checkpoint(nets, ckpt))
       std::fprintf(stderr, "[train] initialized %s.* from %s\n", part.c_str(), init.c_str());
+    // A DiT fine-tuned from a normalized checkpoint keeps the statistics it was trained with.
+    const model::VaeConfig& from = ckpt.config.vae;
+    if (estimate_stats && !from.latent_mean.empty() && from.z_dim == mc.vae.z_dim) {
+      nets.vae->set_latent_stats(from.latent_mean, from.latent_std);
+      settings.model.vae.latent_mean = from.latent_mean;
+      settings.model.vae.latent_std = from.latent_std;
+      estimate_stats = false;
+      std::fprintf(stderr, "[train] latent statistics taken from %s\n", init.c_str());
+    }
   }
   pipeline::CheckpointMeta meta{data.stats, data.cameras};
 
