@@ -1,5 +1,7 @@
 #include "bench/sampling/DeviceReport.h"
 
+#include "engine/pipeline/api/Engine.h"
+
 #ifdef XWAM_HAS_CUDA_TORCH
 #include <c10/cuda/CUDACachingAllocator.h>
 #include <cuda_runtime_api.h>
@@ -22,7 +24,7 @@ int cuda_index(const torch::Device& device) {
 }  // namespace
 
 std::string describe_device(const torch::Device& device) {
-  if (!device.is_cuda()) return "cpu (" + std::to_string(torch::get_num_threads()) + " threads)";
+  if (!device.is_cuda()) return "cpu (" + std::to_string(pipeline::compute_threads()) + " threads)";
   const int index = cuda_index(device);
   std::string name = "cuda:" + std::to_string(index);
 #ifdef XWAM_HAS_CUDA_TORCH

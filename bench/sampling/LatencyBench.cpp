@@ -18,6 +18,7 @@
 #include "engine/model/MemoryPlan.h"
 #include "engine/model/TextEncoder.h"
 #include "engine/model/VideoVae.h"
+#include "engine/pipeline/api/Engine.h"
 #include "engine/sampling/XWamNetwork.h"
 
 using namespace xwam;
@@ -68,7 +69,7 @@ XWAM_BENCH(latency, "Latency to the action chunk and to the full video per sampl
   const torch::ScalarType dtype = model::dtype_from_string(dtype_name);
   args.check_all_used();
   if (steps_action < 1 || steps_video < 1) throw Error("options --steps-action and --steps-video must be at least 1");
-  if (threads > 0) torch::set_num_threads(threads);
+  pipeline::set_compute_threads(threads);
   if (device.is_cuda() && !torch::cuda::is_available()) throw Error("--device " + device.str(), "no CUDA device is available");
 
   const model::XWamConfig config = load_config(config_name);

@@ -223,6 +223,18 @@ XWamConfig XWamConfig::from_json_file(const std::string& path) {
 XWamConfig XWamConfig::from_json_text(const std::string& text, const std::string& path) {
   const nlohmann::json j = json_fields::parse(text, path);
   if (!j.is_object()) throw Error(path, "expected a JSON object (the model configuration)");
+  // A checkpoint's or a training run's config.json holds the network under "model"; read as a bare
+  // model config, its other keys were ignored and every size fell back to the 5B preset.
+  if (j.contains("model")) {
+    const nlohmann::json& m = j.at("model");
+    if (m.is_object()) return from_json_text(m.dump(), path + " (model)");
+    if (!m.is_string()) throw Error(path, "key model", "expected a preset name or a model config object");
+    try {
+      return preset(m.get<std::string>());
+    } catch (const Error& e) {
+      throw Error(path, "key model", e.message());
+    }
+  }
   std::string base = "wan2.2-ti2v-5b";
   json_fields::take(j, "base", base, path);
   XWamConfig c;

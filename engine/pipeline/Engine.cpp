@@ -31,8 +31,6 @@ std::vector<Device> usable_devices() {
   return out;
 }
 
-void set_compute_threads(int threads) { torch::set_num_threads(threads); }
-
 struct Engine::Impl {
   EngineOptions options;
   Predictor predictor;
@@ -86,7 +84,7 @@ RolloutProvenance Engine::provenance(const data::Episode& episode, const Rollout
   p.instruction = request.instruction.empty() ? episode.instruction : request.instruction;
   p.device = impl_->predictor.device().str();
   p.dtype = model::dtype_name(impl_->predictor.dtype());
-  p.threads = torch::get_num_threads();
+  p.threads = compute_threads();
   return p;
 }
 

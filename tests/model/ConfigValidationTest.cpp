@@ -89,6 +89,24 @@ TEST(ConfigValidation, WrongTypesAndShapesNameTheKey) {
   EXPECT_NE(e.find("cfg.json: JSON nests deeper"), std::string::npos) << e;
 }
 
+TEST(ConfigValidation, CheckpointAndTrainingConfigsGiveTheirModel) {
+  // A checkpoint's config.json (model object beside cameras and norm_stats) and a training config
+  // (a preset name or a model object with overrides) give their network, not the 5B defaults.
+  const XWamConfig wide = XWamConfig::from_json_text(
+      R"({"model": {"base": "demo", "latent_height": 12, "dit": {"patch": [1, 4, 4]}}, "cameras": ["main"]})", "ckpt.json");
+  EXPECT_EQ(wide.latent_height, 12);
+  EXPECT_EQ(wide.dit.patch, (std::array<int, 3>{1, 4, 4}));
+  EXPECT_EQ(wide.dit.dim, XWamConfig::preset("demo").dit.dim);
+  EXPECT_EQ(XWamConfig::from_json_text(R"({"name": "t", "model": "tiny"})", "train.json").to_json(),
+            XWamConfig::preset("tiny").to_json());
+  std::string e = error_of([] { XWamConfig::from_json_text(R"({"model": "huge"})", "train.json"); });
+  EXPECT_NE(e.find("train.json: key model"), std::string::npos) << e;
+  e = error_of([] { XWamConfig::from_json_text(R"({"model": {"dit": {"dim": "wide"}}})", "ckpt.json"); });
+  EXPECT_NE(e.find("ckpt.json (model): key dit.dim"), std::string::npos) << e;
+  e = error_of([] { XWamConfig::from_json_text(R"({"model": 3})", "ckpt.json"); });
+  EXPECT_NE(e.find("ckpt.json: key model"), std::string::npos) << e;
+}
+
 TEST(ConfigValidation, PresetsValidateAndTheirParameterBoundHolds) {
   for (const char* name : {"tiny", "demo"}) {
     const XWamConfig c = XWamConfig::preset(name);

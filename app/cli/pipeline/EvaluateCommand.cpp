@@ -14,6 +14,7 @@
 #include "engine/pipeline/ComputeDevice.h"
 #include "engine/pipeline/PolicyEvaluation.h"
 #include "engine/pipeline/ReconstructionEvaluation.h"
+#include "engine/pipeline/api/Engine.h"
 
 using namespace xwam;
 using nlohmann::json;
@@ -70,7 +71,7 @@ XWAM_COMMAND(evaluate, "Score a checkpoint on held-out episodes: prediction metr
   const bool json_out = args.flag("json");
   const bool reconstruction = args.flag("reconstruction");
   args.check_all_used();
-  if (threads > 0) torch::set_num_threads(threads);
+  pipeline::set_compute_threads(threads);
   const CancelToken* stop = cli::cancel_on_stop_signals();
   const ProgressFn progress = cli::progress_printer();
 

@@ -52,7 +52,7 @@ XWAM_COMMAND(rollout, "Predict actions, states, RGB and depth from an episode fr
   const OutputOptions output{args.flag("force")};
   args.check_all_used();
   { OutputDir probe(out, "rollout", output); }  // refused before the model loads if it holds a user's files
-  if (threads > 0) pipeline::set_compute_threads(threads);
+  pipeline::set_compute_threads(threads);
   if (!actions_csv.empty()) req.given_actions = geometry::read_actions_csv(actions_csv);
 
   // Everything is checked before any compute: checkpoint, episode, cameras, request.

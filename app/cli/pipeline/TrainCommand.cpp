@@ -17,6 +17,7 @@
 #include "engine/pipeline/ClipBatch.h"
 #include "engine/pipeline/LatentStats.h"
 #include "engine/pipeline/TrainTasks.h"
+#include "engine/pipeline/api/Engine.h"
 #include "engine/train/RunFolder.h"
 #include "engine/train/Trainer.h"
 
@@ -155,7 +156,7 @@ XWAM_COMMAND(train, "Train or fine-tune X-WAM (or its video VAE) on episode file
     const std::string moved = train::claim_run_folder(out, resume, output);
     if (!moved.empty()) std::fprintf(stderr, "[train] moved the previous %s aside to %s\n", out.c_str(), moved.c_str());
   }
-  if (threads > 0) torch::set_num_threads(threads);
+  pipeline::set_compute_threads(threads);
   const torch::Device device(device_name);
   if (device.is_cuda() && !torch::cuda::is_available()) throw Error("--device cuda", "no CUDA device is available");
   const model::XWamConfig& mc = settings.model;

@@ -55,7 +55,7 @@ XWAM_COMMAND(serve, "Serve the policy to the released RoboTwin / RoboCasa client
   const std::string record_dir = args.get("record", "");
   const int threads = static_cast<int>(args.get_int("threads", 0));
   args.check_all_used();
-  if (threads > 0) pipeline::set_compute_threads(threads);
+  pipeline::set_compute_threads(threads);
 
   std::fprintf(stderr, "[serve] loading %s on %s\n", engine_options.checkpoint.c_str(), engine_options.device.name().c_str());
   pipeline::Engine engine = pipeline::Engine::load(engine_options);

@@ -24,8 +24,11 @@ Device device_from_name(const std::string& name, const std::string& option = "--
 // The CPU, then each GPU LibTorch sees.
 std::vector<Device> usable_devices();
 
-// The CPU threads LibTorch's kernels use (the CLI's --threads).
+// The CPU threads LibTorch's kernels use (the CLI's --threads; ≤ 0: one per core), split between
+// LibTorch and OpenBLAS so that they do not oversubscribe the cores.
 void set_compute_threads(int threads);
+// The threads chosen there (LibTorch's count before any choice).
+int compute_threads();
 
 struct EngineOptions {
   std::string checkpoint;  // our checkpoint folder, a training run, or a released X-WAM run/.pt file
