@@ -9,9 +9,11 @@
 
 #include "app/studio/MainWindow.h"
 #include "app/studio/RunPanel.h"
+#include "engine/pipeline/api/Engine.h"
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
+  xwam::pipeline::set_compute_threads(0);  // one per core, without OpenBLAS and LibTorch oversubscribing them
   QApplication::setApplicationName("xwam-studio");
   QCommandLineParser parser;
   parser.setApplicationDescription("X-WAM Studio: 4D world-action modeling of robot scenes");
