@@ -7,13 +7,14 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "engine/pipeline/api/Engine.h"
 
 namespace xwam::pipeline {
 namespace {
-int chosen = 0;  // what set_compute_threads was given, once resolved
+std::atomic<int> chosen{0};  // what set_compute_threads was given, once resolved
 }  // namespace
 
 void set_compute_threads(int threads) {
@@ -29,6 +30,9 @@ void set_compute_threads(int threads) {
   }
 }
 
-int compute_threads() { return chosen > 0 ? chosen : at::get_num_threads(); }
+int compute_threads() {
+  const int n = chosen.load();
+  return n > 0 ? n : at::get_num_threads();
+}
 
 }  // namespace xwam::pipeline
