@@ -61,10 +61,68 @@ constexpr uint64_t kMaxAttributeBytes = 16u << 20;
 // Deflate (HDF5's gzip filter) expands at most 1032:1.
 constexpr uint64_t kMaxDeflateRatio = 1032;
 
-// Elements of `shape`, after checking that the file can hold them: a dataset's declared extent is
-// only a header field, so the bytes it implies (in the file's element type) must fit the file —
-// or, for compressed data, its stored bytes × the deflate limit — before anything is allocated.
-size_t element_count(hid_t dataset, const std::vector<int64_t>& shape, const std::string& file, const std::string& where) {
+// libhdf5 1.10 copies a raw (unfiltered) chunk's whole extent out of however many bytes the chunk
+// index records for it: a damaged index, filter message or chunk filter mask that leaves a raw chunk
+// recorded shorter than its extent makes it read past its buffer. So every chunk a read of rows
+// [first_row, first_row + shape[0]) touches is looked up first (O(log chunks) each). Shuffle keeps
+// the size and Fletcher32 adds its 4 bytes; any other filter decompresses into a buffer it sizes itself.
+void check_raw_chunks(hid_t dataset, const std::vector<int64_t>& shape, int64_t first_row, uint64_t element,
+                      const std::string& file, const std::string& where) {
+  Id plist(H5Dget_create_plist(dataset), H5Pclose);
+  if (!plist.valid() || H5Pget_layout(plist.get()) != H5D_CHUNKED || shape.empty()) return;
+  for (auto d : shape)
+    if (d == 0) return;
+  const int rank = static_cast<int>(shape.size());
+  std::vector<hsize_t> chunk(shape.size());
+  if (H5Pget_chunk(plist.get(), rank, chunk.data()) != rank) throw Error(file, where, "corrupt chunk layout" + hdf5_reason());
+  uint64_t chunk_bytes = element;
+  for (auto c : chunk)
+    if (c == 0 || __builtin_mul_overflow(chunk_bytes, static_cast<uint64_t>(c), &chunk_bytes))
+      throw Error(file, where, "corrupt chunk dimensions");
+  unsigned compressing = 0, checksum = 0;
+  const int filters = H5Pget_nfilters(plist.get());
+  for (int f = 0; f < filters && f < 32; ++f) {
+    unsigned flags = 0;
+    size_t values = 0;
+    const H5Z_filter_t id = H5Pget_filter2(plist.get(), static_cast<unsigned>(f), &flags, &values, nullptr, 0, nullptr, nullptr);
+    if (id == H5Z_FILTER_FLETCHER32) checksum |= 1u << f;
+    else if (id != H5Z_FILTER_SHUFFLE) compressing |= 1u << f;
+  }
+  // Chunk grid of the selection: rows by first_row, every other dimension whole.
+  std::vector<hsize_t> lo(shape.size(), 0), hi(shape.size()), at(shape.size());
+  lo[0] = static_cast<hsize_t>(first_row) / chunk[0];
+  hi[0] = static_cast<hsize_t>(first_row + shape[0] - 1) / chunk[0];
+  for (size_t d = 1; d < shape.size(); ++d) hi[d] = static_cast<hsize_t>(shape[d] - 1) / chunk[d];
+  std::vector<hsize_t> index(lo);
+  while (true) {
+    for (size_t d = 0; d < shape.size(); ++d) at[d] = index[d] * chunk[d];
+    unsigned mask = 0;
+    haddr_t address = HADDR_UNDEF;
+    hsize_t stored = 0;
+    if (H5Dget_chunk_info_by_coord(dataset, at.data(), &mask, &address, &stored) >= 0 && address != HADDR_UNDEF &&
+        (compressing & ~mask) == 0) {
+      const uint64_t needed = chunk_bytes + ((checksum & ~mask) ? 4 : 0);
+      if (stored < needed)
+        throw Error(file, where, "a raw chunk at row " + std::to_string(at[0]) + " holds " + std::to_string(stored) +
+                                     " bytes, its extent needs " + std::to_string(needed) + " (corrupt chunk index or filters)");
+    }
+    H5Eclear2(H5E_DEFAULT);
+    size_t d = shape.size();
+    while (d > 0 && index[d - 1] == hi[d - 1]) {
+      index[d - 1] = lo[d - 1];
+      --d;
+    }
+    if (d == 0) return;
+    ++index[d - 1];
+  }
+}
+
+// Elements of `shape` (rows [first_row, first_row + shape[0]) of the dataset), after checking that
+// the file can hold them: a dataset's declared extent is only a header field, so the bytes it implies
+// (in the file's element type) must fit the file — or, for compressed data, its stored bytes × the
+// deflate limit — before anything is allocated; then the raw chunks the read touches are checked.
+size_t element_count(hid_t dataset, const std::vector<int64_t>& shape, int64_t first_row, const std::string& file,
+                     const std::string& where) {
   uint64_t n = 1;
   for (auto d : shape)
     if (d < 0 || __builtin_mul_overflow(n, static_cast<uint64_t>(d), &n)) throw Error(file, where, "dataset extent overflows");
@@ -86,6 +144,7 @@ size_t element_count(hid_t dataset, const std::vector<int64_t>& shape, const std
     throw Error(file, where,
                 "declares " + std::to_string(n) + " elements of " + std::to_string(element) + " bytes, more than the file's " +
                     std::to_string(file_bytes) + " bytes can hold (corrupt or truncated)");
+  check_raw_chunks(dataset, shape, first_row, element, file, where);
   return static_cast<size_t>(n);
 }
 
@@ -271,7 +330,7 @@ template <typename T>
 std::vector<T> Group::read(const std::string& name) const {
   Id ds = open_dataset(name);
   check_numeric_type(Id(H5Dget_type(ds.get()), H5Tclose).get(), file_, child_path(name));
-  auto out = buffer_of<std::vector<T>>(element_count(ds.get(), shape(name), file_, child_path(name)), file_, child_path(name));
+  auto out = buffer_of<std::vector<T>>(element_count(ds.get(), shape(name), 0, file_, child_path(name)), file_, child_path(name));
   check_status(H5Dread(ds.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), file_,
                child_path(name), "cannot read dataset (truncated file or incompatible type)");
   return out;
@@ -294,7 +353,7 @@ std::vector<T> Group::read_rows(const std::string& name, int64_t first, int64_t 
   Id mem_space(H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr), H5Sclose);
   std::vector<int64_t> sub(dims);
   sub[0] = count;
-  auto out = buffer_of<std::vector<T>>(element_count(ds.get(), sub, file_, child_path(name)), file_, child_path(name));
+  auto out = buffer_of<std::vector<T>>(element_count(ds.get(), sub, first, file_, child_path(name)), file_, child_path(name));
   if (count > 0) {
     check_status(H5Dread(ds.get(), native_type<T>(), mem_space.get(), file_space.get(), H5P_DEFAULT, out.data()),
                  file_, child_path(name), "cannot read dataset rows (truncated file or incompatible type)");
@@ -306,7 +365,7 @@ std::vector<std::string> Group::read_strings(const std::string& name) const {
   Id ds = open_dataset(name);
   Id type(H5Dget_type(ds.get()), H5Tclose);
   if (H5Tget_class(type.get()) != H5T_STRING) throw Error(file_, child_path(name), "expected a string dataset");
-  const size_t n = element_count(ds.get(), shape(name), file_, child_path(name));
+  const size_t n = element_count(ds.get(), shape(name), 0, file_, child_path(name));
   std::vector<std::string> out;
   if (H5Tis_variable_str(type.get()) > 0) {
     Id mem(H5Tcopy(H5T_C_S1), H5Tclose);
@@ -331,7 +390,7 @@ std::vector<std::string> Group::read_strings(const std::string& name) const {
 std::vector<std::string> Group::read_blobs(const std::string& name) const {
   Id ds = open_dataset(name);
   Id type(H5Dget_type(ds.get()), H5Tclose);
-  const size_t n = element_count(ds.get(), shape(name), file_, child_path(name));
+  const size_t n = element_count(ds.get(), shape(name), 0, file_, child_path(name));
   std::vector<std::string> out;
   const H5T_class_t cls = H5Tget_class(type.get());
   if (cls == H5T_STRING && H5Tis_variable_str(type.get()) <= 0) {

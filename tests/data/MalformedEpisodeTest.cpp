@@ -6,8 +6,10 @@
 #include <hdf5.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -127,4 +129,53 @@ TEST(MalformedEpisode, LibHdf5FailureIsNamedWithItsReason) {
   const auto path = temp_dir() / "damaged.h5";
   fs::copy_file(input, path);
   expect_refused(path, [&] { EpisodeFileReader reader(path.string()); }, {"cannot open HDF5 file", "libhdf5: "});
+}
+
+// Found by fuzzing: a bit flip in a dataset's filter message left its deflated chunks to be read raw,
+// ~100 stored bytes for a 192-byte chunk, and libhdf5 1.10 copied the whole extent out of its
+// 100-byte buffer. Here the same state is written legitimately: a raw chunk stored shorter than its
+// extent (direct chunk write), and a deflated dataset whose chunk's filter mask skips deflate.
+TEST(MalformedEpisode, RawChunkShorterThanItsExtentIsRefused) {
+  const auto path = temp_dir() / "short_chunk.h5";
+  {
+    auto guard = h5::lock();
+    hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    const hsize_t dims[2] = {4, 12}, chunk[2] = {1, 12};
+    hid_t space = H5Screate_simple(2, dims, nullptr);
+    const std::vector<float> row(12, 1.0f);
+    for (const bool deflated : {false, true}) {
+      hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+      H5Pset_chunk(dcpl, 2, chunk);
+      if (deflated) H5Pset_deflate(dcpl, 4);
+      hid_t ds = H5Dcreate2(file, deflated ? "deflated" : "raw", H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+      for (hsize_t r = 0; r < 4; ++r) {
+        const hsize_t at[2] = {r, 0};
+        // Row 2 stored with 20 of its 48 bytes; in the deflated dataset its mask turns deflate off.
+        const size_t bytes = r == 2 ? 20 : 48;
+        const uint32_t mask = deflated && r == 2 ? 1u : 0u;
+        std::vector<unsigned char> stored(48);
+        if (deflated && r != 2) {
+          uLongf n = compressBound(48);
+          stored.resize(n);
+          ASSERT_EQ(compress2(stored.data(), &n, reinterpret_cast<const Bytef*>(row.data()), 48, 4), Z_OK);
+          stored.resize(n);
+        } else {
+          std::memcpy(stored.data(), row.data(), 48);
+          stored.resize(bytes);
+        }
+        ASSERT_GE(H5Dwrite_chunk(ds, H5P_DEFAULT, mask, at, stored.size(), stored.data()), 0);
+      }
+      H5Dclose(ds);
+      H5Pclose(dcpl);
+    }
+    H5Sclose(space);
+    H5Fclose(file);
+  }
+  const auto root = h5::open_file(path.string());
+  for (const std::string name : {"raw", "deflated"}) {
+    // The rows before the short chunk read; any read touching it is refused by name.
+    EXPECT_EQ(root.read_rows<float>(name, 0, 2), std::vector<float>(24, 1.0f)) << name;
+    expect_refused(path, [&] { root.read<float>(name); }, {name, "raw chunk at row 2 holds 20 bytes, its extent needs 48"});
+    expect_refused(path, [&] { root.read_rows<float>(name, 1, 2); }, {name, "raw chunk at row 2"});
+  }
 }
