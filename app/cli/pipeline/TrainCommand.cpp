@@ -186,7 +186,10 @@ XWAM_COMMAND(train, "Train or fine-tune X-WAM (or its video VAE) on episode file
   model::XWamNetworks nets = model::make_networks(mc);
   if (!init.empty() && !resume) {
     const model::CheckpointData ckpt = model::read_checkpoint(init, wan_dir);
-    if (ckpt.config.to_json() != mc.to_json()) {
+    // Latent statistics are data, not architecture: a checkpoint carries them, a new run has none yet.
+    model::XWamConfig from_arch = ckpt.config, run_arch = mc;
+    for (auto* c : {&from_arch, &run_arch}) c->vae.latent_mean.clear(), c->vae.latent_std.clear();
+    if (from_arch.to_json() != run_arch.to_json()) {
       // Only the parts present are loaded, and each must match in shape (load_into names mismatches).
       std::fprintf(stderr, "[train] note: --init config '%s' differs from the run's '%s'\n", ckpt.config.name.c_str(),
                    mc.name.c_str());
