@@ -54,7 +54,7 @@ ProbeResult run_probe(const std::string& program, const std::vector<std::string>
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
   if (WIFSIGNALED(status)) return {ProbeResult::Outcome::Crashed, strsignal(WTERMSIG(status))};
-  return {ProbeResult::Outcome::Crashed, "exit status " + std::to_string(WEXITSTATUS(status))};
+  return {ProbeResult::Outcome::Crashed, "exit status " + std::to_string(WEXITSTATUS(status)), WEXITSTATUS(status)};
 }
 
 }  // namespace xwam

@@ -11,6 +11,7 @@ namespace xwam {
 struct ProbeResult {
   enum class Outcome { Finished, Crashed, TimedOut } outcome = Outcome::Finished;
   std::string detail;  // "" when finished; else e.g. "Segmentation fault" or "exit status 1"
+  int exit_status = 0;  // the program's own exit status when it exited (not killed by a signal)
 };
 
 // Spawns `program` with `arguments`, waits at most `seconds` (then kills it) and tells how it ended:

@@ -46,6 +46,9 @@ void preflight(const std::string& path) {
     passed().insert(version);
     return;
   }
+  if (result.outcome == ProbeResult::Outcome::Crashed && result.exit_status == kProbeIncompleteWalk)
+    throw Error(path, "libhdf5 cannot list all of the file's objects and attributes (a damaged link or attribute "
+                      "table): the file is damaged (docs/fuzzing.md).");
   throw Error(path, std::string(result.outcome == ProbeResult::Outcome::TimedOut ? "libhdf5 hung" : "libhdf5 crashed") +
                         " (" + result.detail +
                         ") reading the file's metadata: the file is damaged. It was read in a separate process, so "

@@ -8,7 +8,12 @@
 
 namespace xwam::data::h5 {
 
-// Throws xwam::Error naming `path` when libhdf5 crashes or hangs on its metadata (probed at most
+// The probe's exit status when libhdf5 reported an error partway through listing the links or
+// attributes of an object: the rest went unprobed, yet a reader asking by name may still reach it.
+constexpr int kProbeIncompleteWalk = 3;
+
+// Throws xwam::Error naming `path` when libhdf5 crashes or hangs on its metadata, or cannot list all
+// of it (probed at most
 // once per file version per process). Errors libhdf5 reports cleanly are left to the reader, which
 // names the object. The caller holds h5::lock() (the cache of probed files).
 void preflight(const std::string& path);

@@ -30,6 +30,9 @@ TEST(ProbeProcess, ACrashIsReportedAndThisProcessGoesOn) {
   const auto exited = shell("exit 1");
   EXPECT_EQ(exited.outcome, Outcome::Crashed);
   EXPECT_EQ(exited.detail, "exit status 1");
+  EXPECT_EQ(exited.exit_status, 1);
+  // A probe's own verdict comes back as its status (the HDF5 probe's "could not list everything").
+  EXPECT_EQ(shell("exit 3").exit_status, 3);
 }
 
 TEST(ProbeProcess, AHangIsKilledAtTheDeadline) {

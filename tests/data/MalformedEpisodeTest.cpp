@@ -179,3 +179,40 @@ TEST(MalformedEpisode, RawChunkShorterThanItsExtentIsRefused) {
     expect_refused(path, [&] { root.read_rows<float>(name, 1, 2); }, {name, "raw chunk at row 2"});
   }
 }
+
+// Found by fuzzing: a group whose link table libhdf5 cannot iterate, while looking its links up by name
+// still works — so the probe never reached the camera group below it, where H5Aexists then read freed
+// memory in this process. A walk that libhdf5 cannot finish now marks the file as damaged.
+TEST(MalformedEpisode, FileLibHdf5CannotListIsRefused) {
+  const fs::path input =
+      fs::path(XWAM_SOURCE_DIR) / "fuzz" / "regressions" / "hdf5_episode" / "libhdf5_unlistable_group_hides_damaged_attribute";
+  const auto path = temp_dir() / "unlistable.h5";
+  fs::copy_file(input, path);
+  expect_refused(path, [&] { EpisodeFileReader reader(path.string()); }, {"cannot list all of the file's objects"});
+}
+
+// The walk is strict only about what libhdf5 fails on: soft links (dangling ones too) and external
+// links are not followed, so a sound file with them is read as before.
+TEST(MalformedEpisode, SoftAndExternalLinksDoNotMakeASoundFileDamaged) {
+  const auto dir = temp_dir();
+  const auto path = dir / "linked.h5";
+  synthetic::GeneratorOptions o;
+  o.width = o.height = 16;
+  o.frames = 16;
+  {
+    EpisodeFileWriter w(path.string());
+    w.add(synthetic::generate_episode(o, 5));
+    w.commit();
+  }
+  {
+    auto guard = h5::lock();
+    hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(H5Lcreate_soft("/episodes/nowhere", file, "dangling", H5P_DEFAULT, H5P_DEFAULT), 0);
+    ASSERT_GE(H5Lcreate_soft("/episodes", file, "alias", H5P_DEFAULT, H5P_DEFAULT), 0);
+    ASSERT_GE(H5Lcreate_external("missing.h5", "/x", file, "outside", H5P_DEFAULT, H5P_DEFAULT), 0);
+    H5Fclose(file);
+  }
+  EpisodeFileReader reader(path.string());
+  ASSERT_EQ(reader.num_episodes(), 1);
+  EXPECT_EQ(reader.read(0).num_frames, 16);
+}
