@@ -47,6 +47,16 @@ void expect_refused(const fs::path& file, const std::function<void()>& read, con
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 5.0) << text;
 }
 
+// A sound file of one small synthetic episode (16 frames of 16×16), for tests to damage or extend.
+void write_one_episode(const fs::path& path) {
+  synthetic::GeneratorOptions o;
+  o.width = o.height = 16;
+  o.frames = 16;
+  EpisodeFileWriter w(path.string());
+  w.add(synthetic::generate_episode(o, 5));
+  w.commit();
+}
+
 }  // namespace
 
 TEST(MalformedEpisode, DatasetExtentWithoutDataIsRefusedBeforeAllocating) {
@@ -79,14 +89,7 @@ TEST(MalformedEpisode, DatasetExtentWithoutDataIsRefusedBeforeAllocating) {
 
 TEST(MalformedEpisode, FrameCountAttributeOutOfRangeIsRefused) {
   const auto path = temp_dir() / "scene.h5";
-  synthetic::GeneratorOptions o;
-  o.width = o.height = 16;
-  o.frames = 16;
-  {
-    EpisodeFileWriter w(path.string());
-    w.add(synthetic::generate_episode(o, 5));
-    w.commit();
-  }
+  write_one_episode(path);
   {
     auto guard = h5::lock();
     hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
@@ -196,14 +199,7 @@ TEST(MalformedEpisode, FileLibHdf5CannotListIsRefused) {
 TEST(MalformedEpisode, SoftAndExternalLinksDoNotMakeASoundFileDamaged) {
   const auto dir = temp_dir();
   const auto path = dir / "linked.h5";
-  synthetic::GeneratorOptions o;
-  o.width = o.height = 16;
-  o.frames = 16;
-  {
-    EpisodeFileWriter w(path.string());
-    w.add(synthetic::generate_episode(o, 5));
-    w.commit();
-  }
+  write_one_episode(path);
   {
     auto guard = h5::lock();
     hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
